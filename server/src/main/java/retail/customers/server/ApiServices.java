@@ -1,0 +1,86 @@
+package retail.customers.server;
+
+import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jooq.DSLContext;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.auth.AuthInterceptor;
+import retail.customers.server.customer.CustomerCommands;
+import retail.customers.server.customer.CustomerService;
+import retail.customers.server.customertype.CustomerTypeService;
+import retail.customers.server.customfield.CustomFieldService;
+import retail.customers.server.grpc.ErrorHandlingInterceptor;
+import retail.customers.server.idempotency.IdempotentRequests;
+import retail.customers.server.taxclass.TaxClassService;
+
+/**
+ * The one place that builds the object graph and puts it on a gRPC server:
+ * the real server and the tests both call {@link #configure}, with a Netty or
+ * an in-process builder.
+ */
+public final class ApiServices {
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final ApiKeys apiKeys;
+  private final IdempotentRequests idempotency;
+  private final List<BindableService> services;
+
+  public ApiServices(DSLContext dsl, Clock clock) {
+    this.apiKeys = new ApiKeys(dsl, clock);
+    this.idempotency = new IdempotentRequests(clock);
+    CustomerCommands commands = new CustomerCommands(idempotency, clock);
+    this.services =
+        List.of(
+            new CustomerService(dsl, commands),
+            new CustomerTypeService(dsl, idempotency),
+            new TaxClassService(dsl, idempotency),
+            new CustomFieldService(dsl, idempotency));
+  }
+
+  /**
+   * Adds the API's services behind authentication and error mapping, plus the
+   * standard health and reflection services (which need no key), and runs
+   * every call on a virtual thread: jOOQ and JDBC block, and must never block
+   * a Netty event loop.
+   */
+  public <T extends ServerBuilder<T>> T configure(T builder) {
+    builder.executor(executor);
+    AuthInterceptor auth = new AuthInterceptor(apiKeys);
+    ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
+    for (BindableService service : services) {
+      // The last interceptor runs first: authenticate, then map whatever the service throws.
+      builder.addService(ServerInterceptors.intercept(service, errors, auth));
+      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+    }
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    builder.addService(health.getHealthService());
+    builder.addService(ProtoReflectionServiceV1.newInstance());
+    return builder;
+  }
+
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  public IdempotentRequests idempotency() {
+    return idempotency;
+  }
+
+  /** Reports NOT_SERVING, so that load balancers stop sending calls before shutdown. */
+  public void enterShutdown() {
+    health.enterTerminalState();
+  }
+
+  /** Stops the call executor once the server has stopped. */
+  public void close() {
+    executor.shutdown();
+  }
+}

@@ -1,0 +1,197 @@
+package retail.customers.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.db.Database;
+import retail.customers.server.db.EmbeddedDatabase;
+
+/**
+ * The server's command line. With no subcommand it serves: on the database
+ * given by {@code --database-url} (or {@code CUSTOMERS_DATABASE_URL}), or,
+ * when none is given, on an embedded PostgreSQL kept under
+ * {@code --data-dir}, so that a machine with only a JDK runs the service with
+ * one command.
+ */
+@Command(
+    name = "customers-server",
+    mixinStandardHelpOptions = true,
+    description = "The customer-accounts gRPC service.",
+    subcommands = {Main.CreateTenant.class, Main.MintKey.class})
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final String DEMO_KEY_FILE = "demo-api-key.txt";
+
+  @Mixin DatabaseOptions database;
+
+  @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try (Backend backend = database.open()) {
+      ApiServices services = new ApiServices(backend.database().dsl(), Clock.systemUTC());
+      if (backend.embedded() != null && !services.apiKeys().anyTenant()) {
+        createDemoTenant(services.apiKeys());
+      } else if (backend.embedded() != null) {
+        Path keyFile = database.dataDir.resolve(DEMO_KEY_FILE);
+        if (Files.exists(keyFile)) {
+          System.out.println("Demo tenant's API key (from " + keyFile + "): " + Files.readString(keyFile).strip());
+        }
+      }
+      Server server = services.configure(NettyServerBuilder.forPort(port)).build().start();
+      ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+      housekeeping.scheduleAtFixedRate(
+          () -> purgeIdempotencyRecords(services, backend), 1, 60, TimeUnit.MINUTES);
+      System.out.println("customers-server listening on port " + server.getPort());
+      Thread shutdown =
+          new Thread(
+              () -> {
+                log.info("shutting down: finishing calls in flight");
+                services.enterShutdown();
+                server.shutdown();
+                try {
+                  if (!server.awaitTermination(20, TimeUnit.SECONDS)) {
+                    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdown);
+      server.awaitTermination();
+      housekeeping.shutdownNow();
+      services.close();
+    }
+    return 0;
+  }
+
+  private void createDemoTenant(ApiKeys keys) throws IOException {
+    ApiKeys.MintedKey key = keys.createTenant("Demo store", "CA");
+    Path keyFile = database.dataDir.resolve(DEMO_KEY_FILE);
+    Files.writeString(keyFile, key.key() + System.lineSeparator());
+    System.out.println("Created the demo tenant " + key.tenantId() + ".");
+    System.out.println("Demo tenant's API key (also saved in " + keyFile + "): " + key.key());
+  }
+
+  private static void purgeIdempotencyRecords(ApiServices services, Backend backend) {
+    try {
+      int purged = services.idempotency().purgeExpired(backend.database().dsl());
+      log.info("purged {} expired idempotency records", purged);
+    } catch (RuntimeException e) {
+      log.warn("could not purge idempotency records", e);
+    }
+  }
+
+  /** Where the data lives: options shared by every command. */
+  static final class DatabaseOptions {
+    @Option(names = "--database-url", defaultValue = "${env:CUSTOMERS_DATABASE_URL}",
+        description = "JDBC URL of PostgreSQL (env CUSTOMERS_DATABASE_URL). None: an embedded PostgreSQL under --data-dir.")
+    String url;
+
+    @Option(names = "--database-user", defaultValue = "${env:CUSTOMERS_DATABASE_USER}", description = "Database user (env CUSTOMERS_DATABASE_USER).")
+    String user;
+
+    @Option(names = "--database-password", defaultValue = "${env:CUSTOMERS_DATABASE_PASSWORD}",
+        description = "Database password (env CUSTOMERS_DATABASE_PASSWORD).")
+    String password;
+
+    @Option(names = "--pool-size", defaultValue = "${env:CUSTOMERS_POOL_SIZE:-20}",
+        description = "Database connections (env CUSTOMERS_POOL_SIZE). Default: ${DEFAULT-VALUE}.")
+    int poolSize;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CUSTOMERS_DATA_DIR:-data}",
+        description = "Directory of the embedded PostgreSQL's data (env CUSTOMERS_DATA_DIR). Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Option(names = "--embedded-port", defaultValue = "${env:CUSTOMERS_EMBEDDED_PORT:-0}",
+        description = "Port of the embedded PostgreSQL; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    int embeddedPort;
+
+    Backend open() {
+      EmbeddedDatabase embedded = null;
+      String jdbcUrl = url;
+      if (jdbcUrl == null || jdbcUrl.isBlank()) {
+        embedded = EmbeddedDatabase.start(dataDir, embeddedPort);
+        jdbcUrl = embedded.jdbcUrl("postgres");
+        System.out.println("No --database-url: using the embedded PostgreSQL in " + dataDir.toAbsolutePath());
+      }
+      Database db = Database.connect(jdbcUrl, user, password, poolSize, Duration.ofSeconds(60));
+      db.migrate();
+      return new Backend(db, embedded);
+    }
+  }
+
+  /** An open database, and the embedded server behind it if there is one. */
+  record Backend(Database database, EmbeddedDatabase embedded) implements AutoCloseable {
+    @Override
+    public void close() {
+      database.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  @Command(name = "create-tenant", mixinStandardHelpOptions = true, description = "Creates a tenant and prints its first API key.")
+  static final class CreateTenant implements Callable<Integer> {
+    @Mixin DatabaseOptions database;
+
+    @Option(names = "--name", required = true, description = "The store's name.")
+    String name;
+
+    @Option(names = "--country", required = true, description = "The store's country, ISO 3166-1 alpha-2 (default region of phones and postal codes).")
+    String country;
+
+    @Override
+    public Integer call() {
+      try (Backend backend = database.open()) {
+        ApiKeys.MintedKey key = new ApiKeys(backend.database().dsl(), Clock.systemUTC()).createTenant(name, country.toUpperCase(java.util.Locale.ROOT));
+        System.out.println("tenant " + key.tenantId());
+        System.out.println("api key " + key.key());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "mint-key", mixinStandardHelpOptions = true, description = "Mints a new API key for an existing tenant.")
+  static final class MintKey implements Callable<Integer> {
+    @Mixin DatabaseOptions database;
+
+    @Option(names = "--tenant", required = true, description = "The tenant's id.")
+    UUID tenant;
+
+    @Option(names = "--name", defaultValue = "minted key", description = "A label for the key.")
+    String name;
+
+    @Override
+    public Integer call() {
+      try (Backend backend = database.open()) {
+        ApiKeys.MintedKey key = new ApiKeys(backend.database().dsl(), Clock.systemUTC()).mintKey(tenant, name);
+        System.out.println("api key " + key.key());
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package retail.customers.server.auth;
+
+import static retail.customers.db.Tables.API_KEY;
+import static retail.customers.db.Tables.TENANT;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jooq.DSLContext;
+import retail.customers.server.ids.Ids;
+
+/**
+ * Mints API keys and resolves them to their tenant.
+ *
+ * <p>A key is {@code ck_} followed by 256 random bits in base64url; only its
+ * SHA-256 is stored. Resolved keys are cached briefly, because every call
+ * needs one and a register's call must not pay a database round trip for it;
+ * a revoked key stops working within {@link #CACHE_TIME}.
+ */
+public final class ApiKeys {
+  static final Duration CACHE_TIME = Duration.ofSeconds(30);
+  private static final String PREFIX = "ck_";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final DSLContext dsl;
+  private final Clock clock;
+  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+  private record Cached(Optional<Caller> caller, Instant expires) {}
+
+  public ApiKeys(DSLContext dsl, Clock clock) {
+    this.dsl = dsl;
+    this.clock = clock;
+  }
+
+  /** A new tenant with one key; returns the key, which is shown once and never stored. */
+  public MintedKey createTenant(String displayName, String countryCode) {
+    UUID tenantId = Ids.newId();
+    return dsl.transactionResult(
+        c -> {
+          c.dsl()
+              .insertInto(TENANT)
+              .set(TENANT.ID, tenantId)
+              .set(TENANT.DISPLAY_NAME, displayName)
+              .set(TENANT.COUNTRY_CODE, countryCode)
+              .execute();
+          return mint(c.dsl(), tenantId, "first key");
+        });
+  }
+
+  /** Whether any tenant exists yet (a new embedded database has none). */
+  public boolean anyTenant() {
+    return dsl.fetchExists(TENANT);
+  }
+
+  /** A new key for an existing tenant. */
+  public MintedKey mintKey(UUID tenantId, String displayName) {
+    return dsl.transactionResult(c -> mint(c.dsl(), tenantId, displayName));
+  }
+
+  private static MintedKey mint(DSLContext tx, UUID tenantId, String displayName) {
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    UUID keyId = Ids.newId();
+    tx.insertInto(API_KEY)
+        .set(API_KEY.TENANT_ID, tenantId)
+        .set(API_KEY.ID, keyId)
+        .set(API_KEY.KEY_HASH, hash(key))
+        .set(API_KEY.KEY_PREFIX, key.substring(0, 10))
+        .set(API_KEY.DISPLAY_NAME, displayName)
+        .execute();
+    return new MintedKey(tenantId, keyId, key);
+  }
+
+  /** The caller that {@code key} authenticates, if it is a live key. */
+  public Optional<Caller> resolve(String key) {
+    Instant now = clock.instant();
+    Cached cached = cache.get(key);
+    if (cached != null && cached.expires().isAfter(now)) {
+      return cached.caller();
+    }
+    Optional<Caller> caller =
+        key.startsWith(PREFIX)
+            ? dsl.select(API_KEY.TENANT_ID, TENANT.COUNTRY_CODE, API_KEY.ID)
+                .from(API_KEY)
+                .join(TENANT)
+                .on(TENANT.ID.eq(API_KEY.TENANT_ID))
+                .where(API_KEY.KEY_HASH.eq(hash(key)), API_KEY.REVOKE_TIME.isNull())
+                .fetchOptional(r -> new Caller(r.value1(), r.value2(), r.value3()))
+            : Optional.empty();
+    if (cache.size() > 10_000) {
+      cache.clear(); // bounded: a flood of random keys must not grow the heap
+    }
+    cache.put(key, new Cached(caller, now.plus(CACHE_TIME)));
+    return caller;
+  }
+
+  static byte[] hash(String key) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /** A freshly minted key. {@code key} is the secret, shown once. */
+  public record MintedKey(UUID tenantId, UUID keyId, String key) {}
+}

@@ -1,0 +1,47 @@
+package retail.customers.server.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.StatusRuntimeException;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.ErrorMapper;
+
+/**
+ * Authenticates every call of the API's services by its
+ * {@code authorization: Bearer <key>} metadata and puts the {@link Caller}
+ * on the call's context. No key, or a key that is unknown or revoked:
+ * UNAUTHENTICATED, before any other work.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String BEARER = "Bearer ";
+
+  private final ApiKeys keys;
+
+  public AuthInterceptor(ApiKeys keys) {
+    this.keys = keys;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String header = headers.get(AUTHORIZATION);
+    Caller caller;
+    try {
+      if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        throw ApiException.missingCredentials();
+      }
+      caller = keys.resolve(header.substring(BEARER.length()).trim()).orElseThrow(ApiException::invalidCredentials);
+    } catch (RuntimeException e) {
+      StatusRuntimeException status = ErrorMapper.toStatusException(e);
+      call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+      return new ServerCall.Listener<>() {};
+    }
+    return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
+  }
+}

@@ -1,0 +1,223 @@
+package retail.customers.server.customer;
+
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.val;
+import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jooq.DSLContext;
+import org.jooq.impl.SQLDataType;
+import retail.customers.db.tables.records.CustomerRecord;
+import retail.customers.server.audit.AuditLog;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.Etags;
+import retail.customers.server.grpc.ResourceNames;
+import retail.customers.server.grpc.Violations;
+import retail.customers.server.idempotency.IdempotentRequests;
+import retail.customers.server.ids.Ids;
+import retail.customers.server.validation.Emails;
+import retail.customers.server.validation.Texts;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerView;
+import retail.customers.v1.DeleteCustomerRequest;
+import retail.customers.v1.EnsureCustomerRequest;
+import retail.customers.v1.EnsureCustomerResponse;
+import retail.customers.v1.EraseCustomerRequest;
+import retail.customers.v1.Source;
+import retail.customers.v1.UndeleteCustomerRequest;
+import retail.customers.v1.UpdateCustomerRequest;
+
+/**
+ * What can be done to customers, independent of how the request arrived: the
+ * single calls, the batches and the import all go through here, so they share
+ * validation, idempotency and the rules of each state (archived, erased,
+ * merged).
+ */
+public final class CustomerCommands {
+  private static final int MAX_MERGE_HOPS = 16;
+  /** Which customer an answer is about, for the idempotency store. */
+  private static final Function<Customer, UUID> SUBJECT = c -> ResourceNames.tryParseUuid(c.getName(), CUSTOMERS);
+
+  private final IdempotentRequests idempotency;
+  private final CustomerValidator validator;
+  private final CustomerRepository repository = new CustomerRepository();
+
+  public CustomerCommands(IdempotentRequests idempotency, Clock clock) {
+    this.idempotency = idempotency;
+    this.validator = new CustomerValidator(clock);
+  }
+
+  /** Reads a customer; a merged customer resolves to its survivor. */
+  public Customer get(DSLContext dsl, Caller caller, String name, String field, CustomerView view) {
+    UUID id = ResourceNames.parseUuid(name, CUSTOMERS, field);
+    return find(dsl, caller, id, view).orElseThrow(() -> ApiException.notFound(name));
+  }
+
+  Optional<Customer> find(DSLContext dsl, Caller caller, UUID id, CustomerView view) {
+    UUID current = id;
+    for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+      Optional<CustomerRow> row = repository.find(dsl, caller.tenantId(), current);
+      if (row.isEmpty() || row.get().customer().getMergedInto() == null) {
+        return row.map(r -> CustomerMapper.toProto(r, view));
+      }
+      current = row.get().customer().getMergedInto();
+    }
+    throw new IllegalStateException("merge chain of customer " + id + " is longer than " + MAX_MERGE_HOPS);
+  }
+
+  /** Validates a new customer; INVALID_ARGUMENT naming every bad field. */
+  public Customer validateNew(DSLContext dsl, Caller caller, Customer customer, Source defaultSource) {
+    return validator.validate(dsl, caller, "customer", customer, null, CustomerValidator.Purpose.create(defaultSource));
+  }
+
+  public Customer create(DSLContext dsl, Caller caller, CreateCustomerRequest request) {
+    Customer valid = validateNew(dsl, caller, request.getCustomer(), Source.SOURCE_API);
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT, tx -> read(tx, caller, insert(tx, caller, valid, Ids.newId())));
+  }
+
+  /** Inserts a validated customer with the given id. */
+  public UUID insert(DSLContext tx, Caller caller, Customer valid, UUID id) {
+    CustomerRecord row =
+        CustomerMapper.toRecord(valid, new CustomerRecord())
+            .setTenantId(caller.tenantId())
+            .setId(id)
+            .setSource(CustomerMapper.sourceName(valid.getSource()));
+    repository.insert(tx, row);
+    return id;
+  }
+
+  public Customer update(DSLContext dsl, Caller caller, UpdateCustomerRequest request) {
+    Customer input = request.getCustomer();
+    UUID id = ResourceNames.parseUuid(input.getName(), CUSTOMERS, "customer.name");
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
+        tx -> {
+          CustomerRecord row = lockWritable(tx, caller, id, input.getName(), input.getEtag());
+          Customer current = CustomerMapper.toProto(row);
+          CustomerUpdates.Result merged = CustomerUpdates.apply(request.getUpdateMask(), input, current);
+          Customer valid = validator.validate(tx, caller, "customer", merged.customer(), current,
+              CustomerValidator.Purpose.update(merged.customFieldsChanged()));
+          repository.update(tx, CustomerMapper.toRecord(valid, row));
+          return read(tx, caller, id);
+        });
+  }
+
+  /** Archives; archiving an archived customer changes nothing. */
+  public Customer archive(DSLContext dsl, Caller caller, DeleteCustomerRequest request) {
+    UUID id = ResourceNames.parseUuid(request.getName(), CUSTOMERS, "name");
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
+        tx -> {
+          CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
+          if (row.getDeleteTime() == null) {
+            row.setDeleteTime(OffsetDateTime.now());
+            repository.update(tx, row);
+          }
+          return read(tx, caller, id);
+        });
+  }
+
+  /** Restores; restoring an active customer changes nothing. */
+  public Customer restore(DSLContext dsl, Caller caller, UndeleteCustomerRequest request) {
+    UUID id = ResourceNames.parseUuid(request.getName(), CUSTOMERS, "name");
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
+        tx -> {
+          CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
+          if (row.getDeleteTime() != null) {
+            row.setDeleteTime(null);
+            repository.update(tx, row);
+          }
+          return read(tx, caller, id);
+        });
+  }
+
+  /**
+   * Erases the personal data for good: every writable field is cleared, the
+   * replayable answers that held it are deleted, and the erasure is written
+   * to the audit trail. The id, source and times stay for the sales history.
+   */
+  public Customer erase(DSLContext dsl, Caller caller, EraseCustomerRequest request) {
+    UUID id = ResourceNames.parseUuid(request.getName(), CUSTOMERS, "name");
+    Violations violations = new Violations();
+    String reason = Texts.required(violations, "reason", request.getReason(), 500);
+    violations.throwIfAny();
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
+        tx -> {
+          CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
+          CustomerMapper.toRecord(Customer.getDefaultInstance(), row);
+          row.setEraseTime(OffsetDateTime.now());
+          if (row.getDeleteTime() == null) {
+            row.setDeleteTime(row.getEraseTime());
+          }
+          repository.update(tx, row);
+          IdempotentRequests.forgetCustomer(tx, caller.tenantId(), id);
+          AuditLog.record(tx, caller, "CUSTOMER_ERASED", request.getName(), Map.of("reason", reason));
+          return read(tx, caller, id);
+        });
+  }
+
+  /**
+   * Finds the customer by external reference (else e-mail) or creates it.
+   * Concurrent calls for the same key are serialised by a transaction-scoped
+   * advisory lock on it, so exactly one of them creates.
+   */
+  public EnsureCustomerResponse ensure(DSLContext dsl, Caller caller, EnsureCustomerRequest request) {
+    Customer input = request.getCustomer();
+    String reference = input.getExternalReference().strip();
+    String email = Emails.normalize(input.getEmail()).orElse("");
+    if (reference.isEmpty() && input.getEmail().isBlank()) {
+      Violations violations = new Violations();
+      violations.add("customer.external_reference", "external_reference or email is required to find the customer");
+      violations.add("customer.email", "external_reference or email is required to find the customer");
+      violations.throwIfAny();
+    }
+    Customer valid = validateNew(dsl, caller, input, Source.SOURCE_ECOMMERCE);
+    return idempotency.write(dsl, caller, request, EnsureCustomerResponse.parser(),
+        r -> SUBJECT.apply(r.getCustomer()),
+        tx -> {
+          String key = reference.isEmpty() ? "email:" + email.toLowerCase(Locale.ROOT) : "ref:" + reference;
+          lock(tx, caller, key);
+          Optional<UUID> existing =
+              reference.isEmpty()
+                  ? repository.findByEmail(tx, caller.tenantId(), email)
+                  : repository.findByExternalReference(tx, caller.tenantId(), reference);
+          if (existing.isPresent()) {
+            return EnsureCustomerResponse.newBuilder().setCustomer(read(tx, caller, existing.get())).setCreated(false).build();
+          }
+          UUID id = insert(tx, caller, valid, Ids.newId());
+          return EnsureCustomerResponse.newBuilder().setCustomer(read(tx, caller, id)).setCreated(true).build();
+        });
+  }
+
+  private static void lock(DSLContext tx, Caller caller, String key) {
+    tx.select(function("pg_advisory_xact_lock", SQLDataType.OTHER,
+            function("hashtextextended", SQLDataType.BIGINT, val(caller.tenantId() + "/" + key), val(0L))))
+        .fetch();
+  }
+
+  /** The row, locked for the rest of the transaction, if it may still change. */
+  private CustomerRecord lockWritable(DSLContext tx, Caller caller, UUID id, String name, String etag) {
+    CustomerRecord row = repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(name));
+    if (row.getEraseTime() != null) {
+      throw ApiException.erased(name);
+    }
+    if (row.getMergedInto() != null) {
+      throw ApiException.invalidState(
+          name + " was merged into " + ResourceNames.format(CUSTOMERS, row.getMergedInto()) + ": change the survivor instead");
+    }
+    Etags.check(etag, row.getVersion(), name);
+    return row;
+  }
+
+  private Customer read(DSLContext tx, Caller caller, UUID id) {
+    return repository.find(tx, caller.tenantId(), id)
+        .map(r -> CustomerMapper.toProto(r, CustomerView.CUSTOMER_VIEW_FULL))
+        .orElseThrow(() -> new IllegalStateException("customer " + id + " vanished inside its own transaction"));
+  }
+}

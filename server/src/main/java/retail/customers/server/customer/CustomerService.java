@@ -1,0 +1,158 @@
+package retail.customers.server.customer;
+
+import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
+
+import io.grpc.stub.StreamObserver;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.server.grpc.ResourceNames;
+import retail.customers.server.grpc.Unary;
+import retail.customers.v1.BatchCreateCustomersRequest;
+import retail.customers.v1.BatchCreateCustomersResponse;
+import retail.customers.v1.BatchGetCustomersRequest;
+import retail.customers.v1.BatchGetCustomersResponse;
+import retail.customers.v1.BatchUpdateCustomersRequest;
+import retail.customers.v1.BatchUpdateCustomersResponse;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerResult;
+import retail.customers.v1.CustomerServiceGrpc;
+import retail.customers.v1.DeleteCustomerRequest;
+import retail.customers.v1.EnsureCustomerRequest;
+import retail.customers.v1.EnsureCustomerResponse;
+import retail.customers.v1.EraseCustomerRequest;
+import retail.customers.v1.GetCustomerRequest;
+import retail.customers.v1.UndeleteCustomerRequest;
+import retail.customers.v1.UpdateCustomerRequest;
+
+/**
+ * The CustomerService API: a thin layer that reads the caller, hands the
+ * request to {@link CustomerCommands} and replies.
+ */
+public final class CustomerService extends CustomerServiceGrpc.CustomerServiceImplBase {
+  static final int MAX_BATCH = 1000;
+
+  private final DSLContext dsl;
+  private final CustomerCommands commands;
+
+  public CustomerService(DSLContext dsl, CustomerCommands commands) {
+    this.dsl = dsl;
+    this.commands = commands;
+  }
+
+  @Override
+  public void createCustomer(CreateCustomerRequest request, StreamObserver<Customer> response) {
+    Unary.reply(response, commands.create(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void getCustomer(GetCustomerRequest request, StreamObserver<Customer> response) {
+    Unary.reply(response, commands.get(dsl, Caller.current(), request.getName(), "name", request.getView()));
+  }
+
+  @Override
+  public void updateCustomer(UpdateCustomerRequest request, StreamObserver<Customer> response) {
+    Unary.reply(response, commands.update(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void deleteCustomer(DeleteCustomerRequest request, StreamObserver<Customer> response) {
+    Unary.reply(response, commands.archive(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void undeleteCustomer(UndeleteCustomerRequest request, StreamObserver<Customer> response) {
+    Unary.reply(response, commands.restore(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void eraseCustomer(EraseCustomerRequest request, StreamObserver<Customer> response) {
+    Unary.reply(response, commands.erase(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void ensureCustomer(EnsureCustomerRequest request, StreamObserver<EnsureCustomerResponse> response) {
+    Unary.reply(response, commands.ensure(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void batchGetCustomers(BatchGetCustomersRequest request, StreamObserver<BatchGetCustomersResponse> response) {
+    Caller caller = Caller.current();
+    checkBatchSize("names", request.getNamesCount());
+    Map<String, Customer> found = new HashMap<>();
+    List<UUID> ids = request.getNamesList().stream().map(n -> ResourceNames.tryParseUuid(n, CUSTOMERS)).filter(id -> id != null).toList();
+    for (UUID id : ids) {
+      commands.find(dsl, caller, id, request.getView()).ifPresent(c -> found.put(ResourceNames.format(CUSTOMERS, id), c));
+    }
+    BatchGetCustomersResponse.Builder out = BatchGetCustomersResponse.newBuilder();
+    for (int i = 0; i < request.getNamesCount(); i++) {
+      String name = request.getNamesList().get(i);
+      UUID id = ResourceNames.tryParseUuid(name, CUSTOMERS);
+      CustomerResult.Builder result = CustomerResult.newBuilder();
+      if (id == null) {
+        result.setError(ErrorMapper.toStatusProto(ApiException.invalidField("names[" + i + "]", ResourceNames.describe(name, CUSTOMERS))));
+      } else if (found.containsKey(ResourceNames.format(CUSTOMERS, id))) {
+        result.setCustomer(found.get(ResourceNames.format(CUSTOMERS, id)));
+      } else {
+        result.setError(ErrorMapper.toStatusProto(ApiException.notFound(name)));
+      }
+      out.addResults(result);
+    }
+    Unary.reply(response, out.build());
+  }
+
+  @Override
+  public void batchCreateCustomers(BatchCreateCustomersRequest request, StreamObserver<BatchCreateCustomersResponse> response) {
+    Caller caller = Caller.current();
+    checkBatchSize("requests", request.getRequestsCount());
+    List<CustomerResult> results = eachInOneTransaction(request.getRequestsList(), (tx, item) -> commands.create(tx, caller, item));
+    Unary.reply(response, BatchCreateCustomersResponse.newBuilder().addAllResults(results).build());
+  }
+
+  @Override
+  public void batchUpdateCustomers(BatchUpdateCustomersRequest request, StreamObserver<BatchUpdateCustomersResponse> response) {
+    Caller caller = Caller.current();
+    checkBatchSize("requests", request.getRequestsCount());
+    List<CustomerResult> results = eachInOneTransaction(request.getRequestsList(), (tx, item) -> commands.update(tx, caller, item));
+    Unary.reply(response, BatchUpdateCustomersResponse.newBuilder().addAllResults(results).build());
+  }
+
+  /**
+   * Runs every item in one transaction, each behind its own savepoint: an
+   * item that fails is rolled back alone and reported in its result, and one
+   * commit makes the others durable together (far cheaper than a commit per
+   * item).
+   */
+  private <Q> List<CustomerResult> eachInOneTransaction(List<Q> items, ItemWrite<Q> write) {
+    return dsl.transactionResult(
+        c -> items.stream()
+            .map(item -> {
+              try {
+                return CustomerResult.newBuilder().setCustomer(write.apply(c.dsl(), item)).build();
+              } catch (RuntimeException e) {
+                return CustomerResult.newBuilder().setError(ErrorMapper.toStatusProto(e)).build();
+              }
+            })
+            .toList());
+  }
+
+  @FunctionalInterface
+  private interface ItemWrite<Q> {
+    Customer apply(DSLContext tx, Q item);
+  }
+
+  private static void checkBatchSize(String field, int size) {
+    if (size == 0) {
+      throw ApiException.invalidField(field, "must hold at least one item");
+    }
+    if (size > MAX_BATCH) {
+      throw ApiException.limitExceeded(field, "at most " + MAX_BATCH + " items per call, got " + size);
+    }
+  }
+}

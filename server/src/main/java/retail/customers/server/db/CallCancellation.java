@@ -1,0 +1,60 @@
+package retail.customers.server.db;
+
+import io.grpc.Context;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+
+/**
+ * Ties every SQL statement to the gRPC call that runs it: when the call is
+ * cancelled or its deadline passes, the statement is cancelled at once
+ * (PostgreSQL stops the query and frees the connection), and a statement
+ * never starts with less time than its call has left.
+ */
+final class CallCancellation implements ExecuteListener {
+  private static final long serialVersionUID = 1L;
+  private static final String LISTENER = CallCancellation.class.getName() + ".listener";
+
+  @Override
+  public void executeStart(ExecuteContext ctx) {
+    Context call = Context.current();
+    Statement statement = ctx.statement();
+    if (statement == null || call == Context.ROOT) {
+      return;
+    }
+    if (call.isCancelled()) {
+      cancel(statement);
+      return;
+    }
+    if (call.getDeadline() != null) {
+      long seconds = call.getDeadline().timeRemaining(TimeUnit.SECONDS);
+      try {
+        // JDBC timeouts are in whole seconds: the listener below is the precise stop.
+        statement.setQueryTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, seconds + 1)));
+      } catch (SQLException e) {
+        // The cancellation listener still applies.
+      }
+    }
+    Context.CancellationListener listener = cancelled -> cancel(statement);
+    call.addListener(listener, Runnable::run);
+    ctx.data(LISTENER, listener);
+  }
+
+  @Override
+  public void end(ExecuteContext ctx) {
+    Object listener = ctx.data(LISTENER);
+    if (listener instanceof Context.CancellationListener l) {
+      Context.current().removeListener(l);
+    }
+  }
+
+  private static void cancel(Statement statement) {
+    try {
+      statement.cancel();
+    } catch (SQLException e) {
+      // Already finished or connection gone: nothing left to stop.
+    }
+  }
+}

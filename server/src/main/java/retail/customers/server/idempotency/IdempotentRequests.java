@@ -1,0 +1,130 @@
+package retail.customers.server.idempotency;
+
+import static retail.customers.db.Tables.IDEMPOTENT_REQUEST;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jooq.DSLContext;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.Fingerprint;
+
+/**
+ * Makes writes idempotent by their {@code request_id} (AIP-155): the first
+ * answer is stored in the same transaction as the write, and a repeat of the
+ * same request gets that answer back instead of a second write.
+ *
+ * <p>Because the stored answer commits or rolls back with the write, there is
+ * never a record of a write that did not happen. A retry that arrives while
+ * the first attempt is still running waits on the row's primary key and then
+ * replays the finished answer. Failed attempts leave nothing, so a retry after
+ * an error runs afresh.
+ */
+public final class IdempotentRequests {
+  /** How long answers are kept; AIP-155 asks for at least a day. */
+  public static final Duration RETENTION = Duration.ofHours(48);
+
+  private final Clock clock;
+
+  public IdempotentRequests(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Runs {@code write} in a transaction of its own (a savepoint when {@code
+   * dsl} is already in one), once per request id; see {@link #once}.
+   */
+  public <T extends Message> T write(
+      DSLContext dsl, Caller caller, Message request, Parser<T> parser, Function<T, UUID> subject,
+      Function<DSLContext, T> write) {
+    return dsl.transactionResult(c -> once(c.dsl(), caller, request, parser, subject, write));
+  }
+
+  /**
+   * Runs {@code write} in {@code tx} once per request id.
+   *
+   * @param tx the transaction of the write
+   * @param request the whole request; its {@code request_id} field is the key
+   * @param parser reads a stored answer back
+   * @param subject the customer an answer is about (so an erasure can delete
+   *     it), or a function returning null
+   */
+  public <T extends Message> T once(
+      DSLContext tx, Caller caller, Message request, Parser<T> parser, Function<T, UUID> subject,
+      Function<DSLContext, T> write) {
+    FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
+    String requestId = (String) request.getField(field);
+    if (requestId.isEmpty()) {
+      return write.apply(tx);
+    }
+    UUID id = parseRequestId(requestId);
+    String method = request.getDescriptorForType().getName();
+    byte[] hash = Fingerprint.of(request.toBuilder().clearField(field).build(), method);
+
+    int inserted =
+        tx.insertInto(IDEMPOTENT_REQUEST)
+            .set(IDEMPOTENT_REQUEST.TENANT_ID, caller.tenantId())
+            .set(IDEMPOTENT_REQUEST.REQUEST_ID, id)
+            .set(IDEMPOTENT_REQUEST.METHOD, method)
+            .set(IDEMPOTENT_REQUEST.REQUEST_HASH, hash)
+            .set(IDEMPOTENT_REQUEST.RESPONSE, new byte[0])
+            .onConflictDoNothing()
+            .execute();
+    if (inserted == 0) {
+      var previous =
+          tx.selectFrom(IDEMPOTENT_REQUEST)
+              .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
+              .fetchSingle();
+      if (!previous.getMethod().equals(method) || !Arrays.equals(previous.getRequestHash(), hash)) {
+        throw ApiException.requestIdReused(method.replace("Request", ""));
+      }
+      try {
+        return parser.parseFrom(previous.getResponse());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("stored answer of request " + id + " is unreadable", e);
+      }
+    }
+    T response = write.apply(tx);
+    tx.update(IDEMPOTENT_REQUEST)
+        .set(IDEMPOTENT_REQUEST.RESPONSE, response.toByteArray())
+        .set(IDEMPOTENT_REQUEST.CUSTOMER_ID, subject.apply(response))
+        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
+        .execute();
+    return response;
+  }
+
+  /** Deletes answers older than {@link #RETENTION}; returns how many. */
+  public int purgeExpired(DSLContext dsl) {
+    OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(RETENTION), ZoneOffset.UTC);
+    return dsl.deleteFrom(IDEMPOTENT_REQUEST).where(IDEMPOTENT_REQUEST.CREATE_TIME.lt(cutoff)).execute();
+  }
+
+  /** Deletes the stored answers about a customer (its erasure must not leave copies behind). */
+  public static void forgetCustomer(DSLContext tx, UUID tenantId, UUID customerId) {
+    tx.deleteFrom(IDEMPOTENT_REQUEST)
+        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(tenantId), IDEMPOTENT_REQUEST.CUSTOMER_ID.eq(customerId))
+        .execute();
+  }
+
+  /** Parses a client's request id: a UUID in its canonical text form. */
+  public static UUID parseRequestId(String requestId) {
+    try {
+      UUID id = UUID.fromString(requestId);
+      if (id.toString().equalsIgnoreCase(requestId)) {
+        return id;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw ApiException.invalidField("request_id", "must be a UUID such as 3f1c0a6e-8a5b-4c3d-9e2f-1a2b3c4d5e6f");
+  }
+}

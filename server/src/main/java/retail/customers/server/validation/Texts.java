@@ -1,0 +1,36 @@
+package retail.customers.server.validation;
+
+import java.util.regex.Pattern;
+import retail.customers.server.grpc.Violations;
+
+/** Free-text fields: trimmed, bounded in length, free of control characters. */
+public final class Texts {
+  private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}&&[^\\n\\r\\t]]");
+  private static final Pattern LINE_BREAK = Pattern.compile("[\\n\\r\\t]");
+
+  private Texts() {}
+
+  /**
+   * {@code value} trimmed, or a violation on {@code field} if it is longer than
+   * {@code max} characters or holds control characters (line breaks only when
+   * {@code multiline}).
+   */
+  public static String check(Violations violations, String field, String value, int max, boolean multiline) {
+    String text = value.strip();
+    if (text.codePointCount(0, text.length()) > max) {
+      violations.add(field, "must be at most " + max + " characters");
+    } else if (CONTROL.matcher(text).find() || (!multiline && LINE_BREAK.matcher(text).find())) {
+      violations.add(field, multiline ? "must not contain control characters" : "must be a single line without control characters");
+    }
+    return text;
+  }
+
+  /** Like {@link #check}, and a violation if the trimmed value is empty. */
+  public static String required(Violations violations, String field, String value, int max) {
+    String text = check(violations, field, value, max, false);
+    if (text.isEmpty()) {
+      violations.add(field, "is required");
+    }
+    return text;
+  }
+}

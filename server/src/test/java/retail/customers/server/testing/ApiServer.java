@@ -1,0 +1,125 @@
+package retail.customers.server.testing;
+
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import retail.customers.server.ApiServices;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.db.Database;
+import retail.customers.v1.CustomFieldServiceGrpc;
+import retail.customers.v1.CustomerServiceGrpc;
+import retail.customers.v1.CustomerTypeServiceGrpc;
+import retail.customers.v1.TaxClassServiceGrpc;
+
+/**
+ * A JUnit 5 extension that gives a test class the whole API over grpc-java's
+ * in-process transport, on a database of its own, with two tenants ("A" in
+ * Canada and "B" in France) and their keys. It does what grpc-java's
+ * GrpcCleanupRule does for JUnit 4: everything is shut down after the class.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final ApiServer api = new ApiServer();
+ * ... api.customers().createCustomer(...)
+ * }</pre>
+ */
+public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
+  private final Clock clock;
+  private Database database;
+  private String databaseName;
+  private ApiServices services;
+  private Server server;
+  private ManagedChannel channel;
+  private ApiKeys.MintedKey tenantA;
+  private ApiKeys.MintedKey tenantB;
+
+  public ApiServer() {
+    this(Clock.systemUTC());
+  }
+
+  public ApiServer(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    database = TestDatabases.create();
+    databaseName = database.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
+    services = new ApiServices(database.dsl(), clock);
+    String name = InProcessServerBuilder.generateName();
+    server = services.configure(InProcessServerBuilder.forName(name)).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    tenantA = services.apiKeys().createTenant("Store A", "CA");
+    tenantB = services.apiKeys().createTenant("Store B", "FR");
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    services.close();
+    database.close();
+    TestDatabases.drop(databaseName);
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public ApiServices services() {
+    return services;
+  }
+
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  public ApiKeys.MintedKey tenantA() {
+    return tenantA;
+  }
+
+  public ApiKeys.MintedKey tenantB() {
+    return tenantB;
+  }
+
+  /** Customer service stub of tenant A. */
+  public CustomerServiceGrpc.CustomerServiceBlockingStub customers() {
+    return customers(tenantA.key());
+  }
+
+  public CustomerServiceGrpc.CustomerServiceBlockingStub customers(String key) {
+    return CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(key));
+  }
+
+  public CustomerTypeServiceGrpc.CustomerTypeServiceBlockingStub customerTypes() {
+    return CustomerTypeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(tenantA.key()));
+  }
+
+  public TaxClassServiceGrpc.TaxClassServiceBlockingStub taxClasses() {
+    return TaxClassServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(tenantA.key()));
+  }
+
+  public CustomFieldServiceGrpc.CustomFieldServiceBlockingStub customFields() {
+    return CustomFieldServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(tenantA.key()));
+  }
+
+  /** Call credentials sending {@code authorization: Bearer <key>}. */
+  public static CallCredentials bearer(String key) {
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+        applier.apply(headers);
+      }
+    };
+  }
+}

@@ -1,0 +1,96 @@
+package retail.customers.server.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import org.postgresql.ds.PGSimpleDataSource;
+import retail.customers.server.db.Database;
+import retail.customers.server.db.EmbeddedDatabase;
+
+/**
+ * Databases for tests: the PostgreSQL named by {@code CUSTOMERS_TEST_DATABASE_URL}
+ * (a JDBC URL of a database whose user may create databases), or else an
+ * embedded one started once per test JVM.
+ *
+ * <p>The migrations run once, into a template database; each test class then
+ * gets its own copy ({@code CREATE DATABASE ... TEMPLATE}, a file copy that
+ * takes milliseconds), so classes cannot see each other's rows and run in any
+ * order.
+ */
+public final class TestDatabases {
+  public static final String URL_VARIABLE = "CUSTOMERS_TEST_DATABASE_URL";
+
+  private static String adminUrl;
+  private static String template;
+
+  private TestDatabases() {}
+
+  /** A new, migrated, empty database, and a pool on it. */
+  public static synchronized Database create() {
+    ensureTemplate();
+    String name = "customers_test_" + UUID.randomUUID().toString().replace("-", "");
+    execute("create database " + name + " template " + template);
+    return Database.connect(urlOf(name), null, null, 8, Duration.ofSeconds(30));
+  }
+
+  /** Drops a database made by {@link #create} (its pool must be closed). */
+  public static synchronized void drop(String name) {
+    execute("drop database if exists " + name + " with (force)");
+  }
+
+  /** The JDBC URL of the database {@code name} on the test server. */
+  public static synchronized String urlOf(String name) {
+    ensureTemplate();
+    return replaceDatabase(adminUrl, name);
+  }
+
+  private static void ensureTemplate() {
+    if (template != null) {
+      return;
+    }
+    String configured = System.getenv(URL_VARIABLE);
+    if (configured != null && !configured.isBlank()) {
+      adminUrl = configured;
+    } else {
+      EmbeddedDatabase embedded = EmbeddedDatabase.startTemporary();
+      Runtime.getRuntime().addShutdownHook(new Thread(embedded::close));
+      adminUrl = embedded.jdbcUrl("postgres");
+    }
+    String name = "customers_template_" + UUID.randomUUID().toString().replace("-", "");
+    execute("create database " + name);
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setURL(replaceDatabase(adminUrl, name));
+    Database.migrate(source);
+    execute("alter database " + name + " is_template true");
+    template = name;
+    String dropTemplate = name;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        execute("alter database " + dropTemplate + " is_template false");
+        execute("drop database if exists " + dropTemplate + " with (force)");
+      } catch (RuntimeException e) {
+        // the server may already be gone (embedded): nothing to clean
+      }
+    }));
+  }
+
+  private static void execute(String sql) {
+    try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test database setup failed: " + sql, e);
+    }
+  }
+
+  /** {@code url} with its database name replaced, query string kept. */
+  static String replaceDatabase(String url, String database) {
+    int query = url.indexOf('?');
+    String base = query < 0 ? url : url.substring(0, query);
+    String params = query < 0 ? "" : url.substring(query);
+    int slash = base.lastIndexOf('/');
+    return base.substring(0, slash + 1) + database + params;
+  }
+}
