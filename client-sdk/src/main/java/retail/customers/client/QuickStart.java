@@ -1,0 +1,50 @@
+package retail.customers.client;
+
+import java.util.UUID;
+import retail.customers.v1.Address;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.GetCustomerRequest;
+
+/**
+ * The README's example session: checks the server's health, creates a
+ * customer and reads it back.
+ *
+ * <pre>
+ * java -cp 'client-sdk/target/customers-client.jar:client-sdk/target/lib/*' \
+ *     retail.customers.client.QuickStart localhost:50051 ck_...
+ * </pre>
+ */
+public final class QuickStart {
+  private QuickStart() {}
+
+  public static void main(String[] args) {
+    if (args.length != 2) {
+      System.err.println("usage: QuickStart <host:port> <api key>");
+      System.exit(2);
+    }
+    try (CustomersChannel api = CustomersChannel.builder(args[0]).apiKey(args[1]).usePlaintext().build()) {
+      System.out.println("serving: " + api.isServing());
+      Customer created =
+          api.customers().createCustomer(
+              CreateCustomerRequest.newBuilder()
+                  .setRequestId(UUID.randomUUID().toString())
+                  .setCustomer(
+                      Customer.newBuilder()
+                          .setFirstName("Hélène")
+                          .setLastName("Tremblay")
+                          .setEmail("helene.tremblay@example.com")
+                          .setMobilePhone("(514) 555-0123")
+                          .setAddress(Address.newBuilder().setCity("Montréal").setPostalCode("h2x1y4").setCountryCode("CA"))
+                          .addTags("VIP"))
+                  .build());
+      System.out.println("created:\n" + created);
+      Customer read = api.customers().getCustomer(GetCustomerRequest.newBuilder().setName(created.getName()).build());
+      System.out.println("read back " + read.getName() + ": " + read.getFirstName() + " " + read.getLastName()
+          + ", " + read.getMobilePhone() + ", " + read.getAddress().getPostalCode());
+      if (!read.getName().equals(created.getName())) {
+        throw new IllegalStateException("read a different customer than the one created");
+      }
+    }
+  }
+}
