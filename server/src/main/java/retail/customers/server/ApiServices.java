@@ -19,6 +19,8 @@ import retail.customers.server.customertype.CustomerTypeService;
 import retail.customers.server.customfield.CustomFieldService;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
 import retail.customers.server.idempotency.IdempotentRequests;
+import retail.customers.server.search.CustomerSearch;
+import retail.customers.server.search.TagCounts;
 import retail.customers.server.taxclass.TaxClassService;
 
 /**
@@ -39,7 +41,7 @@ public final class ApiServices {
     CustomerCommands commands = new CustomerCommands(idempotency, clock);
     this.services =
         List.of(
-            new CustomerService(dsl, commands),
+            new CustomerService(dsl, commands, new CustomerSearch(dsl), new TagCounts(dsl)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency));

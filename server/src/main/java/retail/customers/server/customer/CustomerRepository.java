@@ -28,13 +28,24 @@ public final class CustomerRepository {
           .asField("default_tax_class_id");
 
   /**
-   * Customers with what their effective pricing is derived from; callers add
-   * their conditions. Search and export build on it too, so every read agrees
+   * The customer's own columns, without the generated search columns that no
+   * reader needs (the search text alone is longer than most rows).
+   */
+  public static final List<Field<?>> STORED_FIELDS =
+      java.util.Arrays.stream(CUSTOMER.fields())
+          .filter(f -> !f.equals(CUSTOMER.SEARCH_TEXT) && !f.equals(CUSTOMER.SORT_LAST_NAME) && !f.equals(CUSTOMER.SORT_FIRST_NAME)
+              && !f.equals(CUSTOMER.SORT_COMPANY) && !f.equals(CUSTOMER.TAG_KEYS))
+          .toList();
+
+  /**
+   * Customers with what their effective pricing is derived from, and any
+   * {@code extra} columns (a sort key); callers add their conditions. Search and export build on it too, so every read agrees
    * on effective discount and tax class.
    */
-  public static SelectJoinStep<Record> selectRows(DSLContext dsl) {
-    return dsl.select(CUSTOMER.fields())
+  public static SelectJoinStep<Record> selectRows(DSLContext dsl, Field<?>... extra) {
+    return dsl.select(STORED_FIELDS)
         .select(CUSTOMER_TYPE.DISCOUNT_PERCENT, CUSTOMER_TYPE.TAX_CLASS_ID, DEFAULT_TAX_CLASS)
+        .select(extra)
         .from(CUSTOMER)
         .leftJoin(CUSTOMER_TYPE)
         .on(CUSTOMER_TYPE.TENANT_ID.eq(CUSTOMER.TENANT_ID), CUSTOMER_TYPE.ID.eq(CUSTOMER.CUSTOMER_TYPE_ID));

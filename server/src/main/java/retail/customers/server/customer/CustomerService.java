@@ -13,6 +13,8 @@ import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
 import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.grpc.Unary;
+import retail.customers.server.search.CustomerSearch;
+import retail.customers.server.search.TagCounts;
 import retail.customers.v1.BatchCreateCustomersRequest;
 import retail.customers.v1.BatchCreateCustomersResponse;
 import retail.customers.v1.BatchGetCustomersRequest;
@@ -28,6 +30,10 @@ import retail.customers.v1.EnsureCustomerRequest;
 import retail.customers.v1.EnsureCustomerResponse;
 import retail.customers.v1.EraseCustomerRequest;
 import retail.customers.v1.GetCustomerRequest;
+import retail.customers.v1.ListTagsRequest;
+import retail.customers.v1.ListTagsResponse;
+import retail.customers.v1.SearchCustomersRequest;
+import retail.customers.v1.SearchCustomersResponse;
 import retail.customers.v1.UndeleteCustomerRequest;
 import retail.customers.v1.UpdateCustomerRequest;
 
@@ -40,10 +46,14 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
 
   private final DSLContext dsl;
   private final CustomerCommands commands;
+  private final CustomerSearch search;
+  private final TagCounts tags;
 
-  public CustomerService(DSLContext dsl, CustomerCommands commands) {
+  public CustomerService(DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags) {
     this.dsl = dsl;
     this.commands = commands;
+    this.search = search;
+    this.tags = tags;
   }
 
   @Override
@@ -79,6 +89,16 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   @Override
   public void ensureCustomer(EnsureCustomerRequest request, StreamObserver<EnsureCustomerResponse> response) {
     Unary.reply(response, commands.ensure(dsl, Caller.current(), request));
+  }
+
+  @Override
+  public void searchCustomers(SearchCustomersRequest request, StreamObserver<SearchCustomersResponse> response) {
+    Unary.reply(response, search.search(Caller.current(), request));
+  }
+
+  @Override
+  public void listTags(ListTagsRequest request, StreamObserver<ListTagsResponse> response) {
+    Unary.reply(response, tags.list(Caller.current(), request));
   }
 
   @Override

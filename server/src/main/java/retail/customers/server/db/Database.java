@@ -57,8 +57,10 @@ public final class Database implements AutoCloseable {
     config.setPoolName("customers");
     // A call waiting this long for a connection gets UNAVAILABLE rather than hanging.
     config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+    // Searches bind their patterns as parameters; a generic plan would not
+    // know a pattern and could not pick between the trigram and name indexes.
     config.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeout.toMillis()
-        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000");
+        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=force_custom_plan");
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     return new Database(new HikariDataSource(config));

@@ -1,0 +1,46 @@
+package retail.customers.server.grpc;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Refuses requests that carry fields this server does not know. Protobuf
+ * keeps such fields silently (a newer client's filter, say); for a search or
+ * an export, ignoring a filter would return more than the client asked for,
+ * so AIP-160's rule applies: a filter that is not understood is an error.
+ */
+public final class UnknownFields {
+  private UnknownFields() {}
+
+  /** INVALID_ARGUMENT (UNSUPPORTED_FIELD) if {@code message} or any message inside it has unknown fields. */
+  public static void reject(Message message) {
+    reject(message, "");
+  }
+
+  private static void reject(Message message, String path) {
+    if (!message.getUnknownFields().asMap().isEmpty()) {
+      String where = path.isEmpty() ? "the request" : path;
+      throw ApiException.unsupportedField(
+          path.isEmpty() ? message.getDescriptorForType().getName() : path,
+          where + " has field number(s) " + message.getUnknownFields().asMap().keySet()
+              + " that this server does not know; it will not ignore them");
+    }
+    for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
+      FieldDescriptor field = entry.getKey();
+      if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+        continue;
+      }
+      String child = path.isEmpty() ? field.getName() : path + "." + field.getName();
+      if (field.isRepeated()) {
+        List<?> values = (List<?>) entry.getValue();
+        for (int i = 0; i < values.size(); i++) {
+          reject((Message) values.get(i), child + "[" + i + "]");
+        }
+      } else {
+        reject((Message) entry.getValue(), child);
+      }
+    }
+  }
+}

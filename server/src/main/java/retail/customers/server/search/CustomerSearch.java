@@ -1,0 +1,135 @@
+package retail.customers.server.search;
+
+import static org.jooq.impl.DSL.any;
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.selectOne;
+import static retail.customers.db.Tables.CUSTOMER;
+import static retail.customers.db.Tables.CUSTOMER_TYPE;
+
+import java.util.List;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.customer.CustomerMapper;
+import retail.customers.server.customer.CustomerRepository;
+import retail.customers.server.grpc.UnknownFields;
+import retail.customers.server.paging.PageTokens;
+import retail.customers.v1.SearchCustomersRequest;
+import retail.customers.v1.SearchCustomersResponse;
+
+/**
+ * SearchCustomers: free text and filters, sorted, in keyset pages.
+ *
+ * <p>How a page is found depends on the order. Sorted by time, the rows a
+ * word matches are spread evenly along the time index, so PostgreSQL's own
+ * choice is right: walk the index and filter when the word is common (50
+ * matches come quickly), or take the trigram index's matches and sort them
+ * when it is rare (there are few). Sorted by a name, a word's matches cluster
+ * where the name contains it ("mith" sits at S in last-name order), and the
+ * planner, which assumes they are spread, walks half the table. So a name
+ * order first walks a bounded stretch of the name index, which suffices when
+ * matches are dense there, and otherwise takes every match from the trigram
+ * index and sorts them: time in proportion to the number of matches instead
+ * of the size of the table.
+ *
+ * <p>The total is counted only on the first page, only when there is more
+ * than one page, and only up to {@value #COUNT_LIMIT}: beyond that "1000+"
+ * is what a screen needs, and counting 60,000 matches would cost more than
+ * finding the page.
+ */
+public final class CustomerSearch {
+  static final int COUNT_LIMIT = 1000;
+  static final int DEFAULT_PAGE_SIZE = 50;
+  static final int MAX_PAGE_SIZE = 1000;
+  /** Rows of the name index walked before switching to the trigram index. */
+  static final int NAME_WALK_BUDGET = 2000;
+
+  private final DSLContext dsl;
+
+  public CustomerSearch(DSLContext dsl) {
+    this.dsl = dsl;
+  }
+
+  public SearchCustomersResponse search(Caller caller, SearchCustomersRequest request) {
+    UnknownFields.reject(request);
+    SearchCriteria criteria = SearchCriteria.parse(request.getQuery(), request.getFilter(), request.getShowDeleted());
+    SortOrder order = SortOrder.parse(request.getOrderBy(), criteria.hasText());
+    int pageSize = PageTokens.pageSize(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    boolean firstPage = request.getPageToken().isEmpty();
+    Condition position =
+        firstPage ? noCondition() : order.after(PageTokens.decode(caller, request, request.getPageToken(), 2));
+
+    // One read-only transaction: the page and its count see the same data,
+    // and the planner settings of the trigram fallback stay local to it.
+    return dsl.transactionResult(
+        c -> {
+          DSLContext tx = c.dsl();
+          List<Record> rows = fetchPage(tx, caller, criteria, order, position, pageSize + 1);
+          SearchCustomersResponse.Builder out = SearchCustomersResponse.newBuilder();
+          rows.stream()
+              .limit(pageSize)
+              .forEach(r -> out.addCustomers(CustomerMapper.toProto(CustomerRepository.toRow(r), request.getView())));
+          boolean more = rows.size() > pageSize;
+          if (more) {
+            out.setNextPageToken(PageTokens.encode(caller, request, order.positionOf(rows.get(pageSize - 1))));
+          }
+          if (firstPage) {
+            long total =
+                more ? countUpTo(tx, CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), COUNT_LIMIT + 1) : rows.size();
+            out.setTotalSize(Math.min(total, COUNT_LIMIT)).setTotalSizeExact(total <= COUNT_LIMIT);
+          }
+          return out.build();
+        });
+  }
+
+  private List<Record> fetchPage(
+      DSLContext tx, Caller caller, SearchCriteria criteria, SortOrder order, Condition position, int limit) {
+    Condition tenant = CUSTOMER.TENANT_ID.eq(caller.tenantId());
+    Condition where = tenant.and(position).and(criteria.condition());
+    if (!criteria.hasText() || !order.key().isName()) {
+      return CustomerRepository.selectRows(tx, order.column()).where(where).orderBy(order.orderBy()).limit(limit).fetch();
+    }
+    // A bounded walk of the name index (an index-only scan of ids), then the
+    // conditions on just those rows.
+    List<UUID> walked =
+        tx.select(CUSTOMER.ID)
+            .from(CUSTOMER)
+            .where(tenant.and(position))
+            .orderBy(order.orderBy())
+            .limit(NAME_WALK_BUDGET)
+            .fetch(CUSTOMER.ID);
+    List<Record> rows =
+        CustomerRepository.selectRows(tx, order.column())
+            .where(where.and(CUSTOMER.ID.eq(any(walked.toArray(UUID[]::new)))))
+            .orderBy(order.orderBy())
+            .limit(limit)
+            .fetch();
+    if (rows.size() >= limit || walked.size() < NAME_WALK_BUDGET) {
+      return rows; // the page is full, or the walk reached the end: exact either way
+    }
+    // Matches are sparse at the start of the order: take them all from the
+    // trigram index and sort them. Planner settings are the only way to say
+    // so; SET LOCAL keeps them to this transaction.
+    tx.execute("set local enable_indexscan = off");
+    tx.execute("set local enable_indexonlyscan = off");
+    tx.execute("set local enable_seqscan = off");
+    return CustomerRepository.selectRows(tx, order.column()).where(where).orderBy(order.orderBy()).limit(limit).fetch();
+  }
+
+  /** How many customers match, counting no further than {@code limit}. */
+  private static long countUpTo(DSLContext tx, Condition where, int limit) {
+    return tx.select(count())
+        .from(
+            selectOne()
+                .from(CUSTOMER)
+                .leftJoin(CUSTOMER_TYPE)
+                .on(CUSTOMER_TYPE.TENANT_ID.eq(CUSTOMER.TENANT_ID), CUSTOMER_TYPE.ID.eq(CUSTOMER.CUSTOMER_TYPE_ID))
+                .where(where)
+                .limit(inline(limit)))
+        .fetchSingle(count());
+  }
+}

@@ -1,0 +1,325 @@
+package retail.customers.server.search;
+
+import static org.jooq.impl.DSL.and;
+import static org.jooq.impl.DSL.arrayOverlap;
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.concat;
+import static org.jooq.impl.DSL.falseCondition;
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.not;
+import static org.jooq.impl.DSL.or;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.val;
+import static retail.customers.db.Tables.CUSTOMER;
+import static retail.customers.db.Tables.CUSTOMER_TYPE;
+import static retail.customers.db.Tables.TAX_CLASS;
+import static retail.customers.server.grpc.ResourceNames.CUSTOMER_TYPES;
+import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.impl.SQLDataType;
+import retail.customers.server.grpc.ProtoTime;
+import retail.customers.server.grpc.ResourceNames;
+import retail.customers.server.grpc.Violations;
+import retail.customers.server.validation.Decimals;
+import retail.customers.server.validation.Tags;
+import retail.customers.v1.CustomerFilter;
+import retail.customers.v1.DiscountFilter;
+import retail.customers.v1.DiscountRange;
+
+/**
+ * What a search or an export selects: free-text words and filters, checked
+ * and turned into one jOOQ condition on {@code customer} (joined to its
+ * {@code customer_type}, as {@code CustomerRepository.selectRows} does).
+ *
+ * <p>Each word must match the normalised search text as a substring. The
+ * pattern is normalised in SQL by the same function as the column, so that
+ * "Hélène" and "helene" meet whatever Java and PostgreSQL think of accents.
+ * Words that carry digits also match without their separators ("555-0123"
+ * finds the phone digits 5550123, "h2x-1y4" the postal code H2X1Y4), and a
+ * phone number written with a leading trunk zero also matches without it
+ * ("0123456789" finds +33 1 23 45 67 89).
+ */
+public final class SearchCriteria {
+  static final int MAX_QUERY_LENGTH = 200;
+  static final int MAX_WORDS = 10;
+  static final int MAX_FILTER_VALUES = 100;
+  static final int MAX_FILTER_TAGS = 50;
+  private static final String NO_TYPE = CUSTOMER_TYPES + "/-";
+  private static final Pattern PHONE_LIKE = Pattern.compile("\\+?[\\d().\\-/]*\\d[\\d().\\-/]*");
+  private static final Pattern SEPARATORS = Pattern.compile("[().\\-/+]");
+
+  private final List<List<String>> words;
+  private final Condition filters;
+
+  private SearchCriteria(List<List<String>> words, Condition filters) {
+    this.words = words;
+    this.filters = filters;
+  }
+
+  /**
+   * Checks a query and its filters; INVALID_ARGUMENT naming every bad field.
+   *
+   * @param showDeleted whether archived customers are included
+   */
+  public static SearchCriteria parse(String query, CustomerFilter filter, boolean showDeleted) {
+    Violations violations = new Violations();
+    List<List<String>> words = words(violations, query);
+    List<Condition> conditions = new ArrayList<>();
+    if (!showDeleted) {
+      conditions.add(CUSTOMER.DELETE_TIME.isNull());
+    }
+    conditions.add(CUSTOMER.MERGED_INTO.isNull());
+    customerTypes(violations, filter.getCustomerTypesList()).ifPresent(conditions::add);
+    createTime(violations, filter).ifPresent(conditions::add);
+    if (filter.hasDiscount()) {
+      discount(violations, filter.getDiscount()).ifPresent(conditions::add);
+    }
+    taxClasses(violations, filter.getTaxClassesList()).ifPresent(conditions::add);
+    List<String> all = tags(violations, "filter.tags_all", filter.getTagsAllList());
+    if (!all.isEmpty()) {
+      conditions.add(CUSTOMER.TAG_KEYS.contains(normalizedTags(all)));
+    }
+    List<String> none = tags(violations, "filter.tags_none", filter.getTagsNoneList());
+    if (!none.isEmpty()) {
+      conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
+    }
+    violations.throwIfAny();
+    return new SearchCriteria(words, and(conditions));
+  }
+
+  /** Whether there is free text (which decides the default order and the search strategy). */
+  public boolean hasText() {
+    return !words.isEmpty();
+  }
+
+  /** The filters alone, without the free text. */
+  public Condition filters() {
+    return filters;
+  }
+
+  /** The free-text words: each must match (one of its spellings) somewhere. */
+  public Condition text() {
+    List<Condition> each = new ArrayList<>();
+    for (List<String> spellings : words) {
+      each.add(or(spellings.stream().map(SearchCriteria::contains).toList()));
+    }
+    return and(each);
+  }
+
+  /** Text and filters. */
+  public Condition condition() {
+    return hasText() ? filters.and(text()) : filters;
+  }
+
+  private static Condition contains(String word) {
+    return CUSTOMER.SEARCH_TEXT.like(concat(inline("%"), normalize(val(escapeLike(word))), inline("%")));
+  }
+
+  static Field<String> normalize(Field<String> value) {
+    return function("customer_normalize", SQLDataType.VARCHAR, value);
+  }
+
+  private static Field<String[]> normalizedTags(List<String> tags) {
+    return function("customer_normalize_tags", SQLDataType.VARCHAR.array(), val(tags.toArray(String[]::new)));
+  }
+
+  static String escapeLike(String word) {
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
+  /** The words of the query, each with the spellings it may match as. */
+  private static List<List<String>> words(Violations violations, String query) {
+    String text = query.strip();
+    if (text.length() > MAX_QUERY_LENGTH) {
+      violations.add("query", "must be at most " + MAX_QUERY_LENGTH + " characters");
+      return List.of();
+    }
+    if (text.isEmpty()) {
+      return List.of();
+    }
+    String[] parts = text.split("\\s+");
+    if (parts.length > MAX_WORDS) {
+      violations.add("query", "must have at most " + MAX_WORDS + " words");
+      return List.of();
+    }
+    List<List<String>> words = new ArrayList<>();
+    for (String part : parts) {
+      Set<String> spellings = new LinkedHashSet<>();
+      spellings.add(part);
+      if (part.chars().anyMatch(Character::isDigit)) {
+        String compact = SEPARATORS.matcher(part).replaceAll("");
+        if (!compact.isEmpty()) {
+          spellings.add(compact);
+        }
+        if (PHONE_LIKE.matcher(part).matches() && compact.startsWith("0")) {
+          String national = compact.replaceFirst("^0+", "");
+          if (national.length() >= 3) {
+            spellings.add(national);
+          }
+        }
+      }
+      words.add(List.copyOf(spellings));
+    }
+    return words;
+  }
+
+  private static Optional<Condition> customerTypes(Violations violations, List<String> names) {
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    if (names.size() > MAX_FILTER_VALUES) {
+      violations.add("filter.customer_types", "at most " + MAX_FILTER_VALUES + " values");
+      return Optional.empty();
+    }
+    List<UUID> ids = new ArrayList<>();
+    boolean none = false;
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).equals(NO_TYPE)) {
+        none = true;
+        continue;
+      }
+      UUID id = ResourceNames.tryParseUuid(names.get(i), CUSTOMER_TYPES);
+      if (id == null) {
+        violations.add("filter.customer_types[" + i + "]",
+            ResourceNames.describe(names.get(i), CUSTOMER_TYPES) + ", or " + NO_TYPE + " for customers without a type");
+      } else {
+        ids.add(id);
+      }
+    }
+    Condition typed = ids.isEmpty() ? falseCondition() : CUSTOMER.CUSTOMER_TYPE_ID.in(ids);
+    return Optional.of(none ? typed.or(CUSTOMER.CUSTOMER_TYPE_ID.isNull()) : typed);
+  }
+
+  private static Optional<Condition> createTime(Violations violations, CustomerFilter filter) {
+    Condition condition = noCondition();
+    Timestamp from = filter.getCreateTimeFrom();
+    Timestamp to = filter.getCreateTimeTo();
+    boolean valid = true;
+    if (filter.hasCreateTimeFrom()) {
+      if (ProtoTime.isValid(from)) {
+        condition = condition.and(CUSTOMER.CREATE_TIME.ge(ProtoTime.toOffsetDateTime(from)));
+      } else {
+        violations.add("filter.create_time_from", "is not a valid time");
+        valid = false;
+      }
+    }
+    if (filter.hasCreateTimeTo()) {
+      if (ProtoTime.isValid(to)) {
+        condition = condition.and(CUSTOMER.CREATE_TIME.lt(ProtoTime.toOffsetDateTime(to)));
+      } else {
+        violations.add("filter.create_time_to", "is not a valid time");
+        valid = false;
+      }
+    }
+    if (valid && filter.hasCreateTimeFrom() && filter.hasCreateTimeTo()
+        && Timestamps.compare(from, to) >= 0) {
+      violations.add("filter.create_time_to", "must be after create_time_from");
+    }
+    return filter.hasCreateTimeFrom() || filter.hasCreateTimeTo() ? Optional.of(condition) : Optional.empty();
+  }
+
+  private static Optional<Condition> discount(Violations violations, DiscountFilter filter) {
+    switch (filter.getConditionCase()) {
+      case NONE -> {
+        if (!filter.getNone()) {
+          violations.add("filter.discount.none", "must be true when set (leave the discount filter unset to not filter)");
+          return Optional.empty();
+        }
+        return Optional.of(CUSTOMER.DISCOUNT_PERCENT.isNull());
+      }
+      case EQUALS -> {
+        Optional<BigDecimal> value = Decimals.percent(filter.getEquals());
+        if (value.isEmpty()) {
+          violations.add("filter.discount.equals", Decimals.percentProblem());
+        }
+        return value.map(CUSTOMER.DISCOUNT_PERCENT::eq);
+      }
+      case RANGE -> {
+        DiscountRange range = filter.getRange();
+        if (!range.hasMin() && !range.hasMax()) {
+          violations.add("filter.discount.range", "needs min, max or both");
+          return Optional.empty();
+        }
+        Condition condition = noCondition();
+        BigDecimal min = null;
+        BigDecimal max = null;
+        if (range.hasMin()) {
+          min = Decimals.percent(range.getMin()).orElse(null);
+          if (min == null) {
+            violations.add("filter.discount.range.min", Decimals.percentProblem());
+          } else {
+            condition = condition.and(CUSTOMER.DISCOUNT_PERCENT.ge(min));
+          }
+        }
+        if (range.hasMax()) {
+          max = Decimals.percent(range.getMax()).orElse(null);
+          if (max == null) {
+            violations.add("filter.discount.range.max", Decimals.percentProblem());
+          } else {
+            condition = condition.and(CUSTOMER.DISCOUNT_PERCENT.le(max));
+          }
+        }
+        if (min != null && max != null && min.compareTo(max) > 0) {
+          violations.add("filter.discount.range", "min must not be greater than max");
+        }
+        return Optional.of(condition);
+      }
+      default -> {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /** The effective tax class (own, else the type's, else the store default) is one of these. */
+  private static Optional<Condition> taxClasses(Violations violations, List<String> names) {
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    if (names.size() > MAX_FILTER_VALUES) {
+      violations.add("filter.tax_classes", "at most " + MAX_FILTER_VALUES + " values");
+      return Optional.empty();
+    }
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      UUID id = ResourceNames.tryParseUuid(names.get(i), TAX_CLASSES);
+      if (id == null) {
+        violations.add("filter.tax_classes[" + i + "]", ResourceNames.describe(names.get(i), TAX_CLASSES));
+      } else {
+        ids.add(id);
+      }
+    }
+    Field<UUID> storeDefault =
+        select(TAX_CLASS.ID)
+            .from(TAX_CLASS)
+            .where(TAX_CLASS.TENANT_ID.eq(CUSTOMER.TENANT_ID), TAX_CLASS.IS_DEFAULT.isTrue())
+            .asField();
+    return Optional.of(coalesce(CUSTOMER.TAX_CLASS_ID, CUSTOMER_TYPE.TAX_CLASS_ID, storeDefault).in(ids));
+  }
+
+  private static List<String> tags(Violations violations, String field, List<String> elements) {
+    List<String> tags = Tags.split(elements);
+    if (tags.size() > MAX_FILTER_TAGS) {
+      violations.add(field, "at most " + MAX_FILTER_TAGS + " tags");
+    }
+    for (String tag : tags) {
+      if (tag.length() > Tags.MAX_LENGTH) {
+        violations.add(field, "tag \"" + tag + "\" is longer than " + Tags.MAX_LENGTH + " characters");
+      }
+    }
+    return tags;
+  }
+}

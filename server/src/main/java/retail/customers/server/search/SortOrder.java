@@ -1,0 +1,112 @@
+package retail.customers.server.search;
+
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.val;
+import static retail.customers.db.Tables.CUSTOMER;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SortField;
+import retail.customers.server.grpc.ApiException;
+
+/**
+ * The order of a search or an export: one key and a direction, ties broken by
+ * the customer id, so that every row has a unique position and keyset pages
+ * neither repeat nor skip rows.
+ *
+ * @param key what to sort by
+ * @param descending whether the largest key comes first
+ */
+public record SortOrder(Key key, boolean descending) {
+  /** The sort keys of the API, with their database columns. */
+  public enum Key {
+    LAST_NAME("last_name", CUSTOMER.SORT_LAST_NAME, true),
+    FIRST_NAME("first_name", CUSTOMER.SORT_FIRST_NAME, true),
+    COMPANY("company", CUSTOMER.SORT_COMPANY, true),
+    CREATE_TIME("create_time", CUSTOMER.CREATE_TIME, false),
+    UPDATE_TIME("update_time", CUSTOMER.UPDATE_TIME, false);
+
+    private final String apiName;
+    private final Field<?> column;
+    private final boolean name;
+
+    Key(String apiName, Field<?> column, boolean name) {
+      this.apiName = apiName;
+      this.column = column;
+      this.name = name;
+    }
+
+    /** Whether this key is a name, whose values cluster the rows a word matches. */
+    public boolean isName() {
+      return name;
+    }
+  }
+
+  /**
+   * Parses {@code order_by}: a key, optionally followed by {@code desc} (or
+   * {@code asc}). Empty: by last name, or newest first when there is free text.
+   */
+  public static SortOrder parse(String orderBy, boolean hasText) {
+    String text = orderBy.strip().toLowerCase(Locale.ROOT);
+    if (text.isEmpty()) {
+      return hasText ? new SortOrder(Key.CREATE_TIME, true) : new SortOrder(Key.LAST_NAME, false);
+    }
+    String[] parts = text.split("\\s+");
+    boolean descending = parts.length == 2 && parts[1].equals("desc");
+    if (parts.length > 2 || (parts.length == 2 && !descending && !parts[1].equals("asc"))) {
+      throw invalid(orderBy);
+    }
+    for (Key key : Key.values()) {
+      if (key.apiName.equals(parts[0])) {
+        return new SortOrder(key, descending);
+      }
+    }
+    throw invalid(orderBy);
+  }
+
+  private static ApiException invalid(String orderBy) {
+    return ApiException.invalidField(
+        "order_by",
+        "\"" + orderBy + "\" is not a sort order: use last_name, first_name, company, create_time or update_time,"
+            + " optionally followed by \" desc\"");
+  }
+
+  public Field<?> column() {
+    return key.column;
+  }
+
+  /** ORDER BY key, id in this direction. */
+  public List<SortField<?>> orderBy() {
+    return descending
+        ? List.of(key.column.desc(), CUSTOMER.ID.desc())
+        : List.of(key.column.asc(), CUSTOMER.ID.asc());
+  }
+
+  /** Rows strictly after the row whose position is {@code position} (from {@link #positionOf}). */
+  public Condition after(List<String> position) {
+    UUID id;
+    Object keyValue;
+    try {
+      id = UUID.fromString(position.get(1));
+      keyValue = key.name ? position.get(0) : OffsetDateTime.parse(position.get(0));
+    } catch (RuntimeException e) {
+      throw ApiException.invalidPageToken("not a page token of this API");
+    }
+    @SuppressWarnings("unchecked")
+    Field<Object> column = (Field<Object>) key.column;
+    return descending
+        ? row(column, CUSTOMER.ID).lt(val(keyValue, column), val(id))
+        : row(column, CUSTOMER.ID).gt(val(keyValue, column), val(id));
+  }
+
+  /** The position of a row in this order, as page tokens and resume tokens store it. */
+  public List<String> positionOf(Record row) {
+    Object keyValue = row.get(key.column);
+    return List.of(String.valueOf(keyValue), row.get(CUSTOMER.ID).toString());
+  }
+}

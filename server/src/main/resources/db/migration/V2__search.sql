@@ -1,0 +1,109 @@
+-- Search (SPEC 4): the normalised search data lives in the customer row
+-- itself, as generated columns, so it is in step with the row whoever writes
+-- it (the API, an import's COPY, an erasure, a hand-written UPDATE) and a
+-- customer is findable the moment its write commits.
+
+create extension if not exists pg_trgm;
+create extension if not exists unaccent;
+
+-- unaccent() is only STABLE (its dictionary could change); with the
+-- dictionary named explicitly it is safe to treat as IMMUTABLE, which
+-- generated columns and indexes require.
+create function customer_normalize(value text) returns text
+    language sql immutable parallel safe strict
+    as $$ select lower(public.unaccent('public.unaccent'::regdictionary, value)) $$;
+
+create function customer_normalize_tags(tags text[]) returns text[]
+    language sql immutable parallel safe strict
+    as $$ select coalesce(array_agg(customer_normalize(t)), '{}') from unnest(tags) t $$;
+
+-- The 13 searchable fields as one lower-case, accent-free text: names,
+-- e-mails and the custom identifier as written, phones as their digits, the
+-- postal code without spaces or hyphens. Fields are separated by spaces and
+-- query words never contain one, so a word never matches across two fields.
+create function customer_search_text(
+    first_name text, last_name text, title text, company text,
+    home_phone text, work_phone text, mobile_phone text, pager text, fax text,
+    postal_code text, email text, secondary_email text, custom_identifier text) returns text
+    language sql immutable parallel safe
+    as $$
+        select customer_normalize(concat_ws(' ',
+            first_name, last_name, title, company,
+            regexp_replace(home_phone, '\D', '', 'g'), regexp_replace(work_phone, '\D', '', 'g'),
+            regexp_replace(mobile_phone, '\D', '', 'g'), regexp_replace(pager, '\D', '', 'g'),
+            regexp_replace(fax, '\D', '', 'g'),
+            regexp_replace(postal_code, '[\s-]', '', 'g'),
+            email, secondary_email, custom_identifier))
+    $$;
+
+-- Sort keys: accent- and case-insensitive, in byte order (COLLATE "C") so
+-- that keyset comparisons in page tokens mean the same thing everywhere.
+-- Customers without a value get a key after every other: '1' against the
+-- '0' prefix of real values.
+create function customer_sort_key(value text) returns text
+    language sql immutable parallel safe
+    as $$ select case when value is null then '1' else '0' || customer_normalize(value) end $$;
+
+alter table customer
+    add column search_text text generated always as (customer_search_text(
+        first_name, last_name, title, company, home_phone, work_phone, mobile_phone, pager, fax,
+        postal_code, email, secondary_email, custom_identifier)) stored,
+    add column sort_last_name text collate "C" generated always as (customer_sort_key(last_name)) stored,
+    add column sort_first_name text collate "C" generated always as (customer_sort_key(first_name)) stored,
+    add column sort_company text collate "C" generated always as (customer_sort_key(company)) stored,
+    add column tag_keys text[] generated always as (customer_normalize_tags(tags)) stored;
+
+create index customer_search_trgm_ix on customer using gin (search_text gin_trgm_ops);
+create index customer_tag_keys_ix on customer using gin (tag_keys);
+create index customer_last_name_ix on customer (tenant_id, sort_last_name, id);
+create index customer_first_name_ix on customer (tenant_id, sort_first_name, id);
+create index customer_company_ix on customer (tenant_id, sort_company, id);
+create index customer_create_time_ix on customer (tenant_id, create_time, id);
+create index customer_update_time_ix on customer (tenant_id, update_time, id);
+
+-- The search text is long and its values nearly unique: a bigger sample
+-- gives the planner better selectivity estimates for LIKE patterns.
+alter table customer alter column search_text set statistics 1000;
+
+-- Tags in use, with how many customers carry each, for ListTags
+-- (autocomplete): counting them on demand would read every customer of the
+-- tenant. Kept by a trigger, so every writer keeps them right.
+create table customer_tag (
+    tenant_id      uuid   not null references tenant (id),
+    tag_key        text   collate "C" not null,
+    -- The spelling of the first customer that used the tag.
+    tag            text   not null,
+    -- Customers with the tag: all of them, and those not archived.
+    customer_count bigint not null default 0,
+    active_count   bigint not null default 0,
+    primary key (tenant_id, tag_key)
+);
+
+create function customer_tag_count() returns trigger language plpgsql as $$
+begin
+    if tg_op in ('UPDATE', 'DELETE') then
+        update customer_tag t
+           set customer_count = t.customer_count - 1,
+               active_count = t.active_count - (old.delete_time is null)::int
+          from (select distinct unnest(old.tag_keys) as k) old_keys
+         where t.tenant_id = old.tenant_id and t.tag_key = old_keys.k;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+        insert into customer_tag (tenant_id, tag_key, tag, customer_count, active_count)
+        select new.tenant_id, customer_normalize(t), min(t), 1, (new.delete_time is null)::int
+          from unnest(new.tags) t
+         group by customer_normalize(t)
+        on conflict (tenant_id, tag_key) do update
+           set customer_count = customer_tag.customer_count + 1,
+               active_count = customer_tag.active_count + excluded.active_count;
+    end if;
+    return null;
+end $$;
+
+create trigger customer_tag_count_insert after insert on customer
+    for each row when (cardinality(new.tags) > 0) execute function customer_tag_count();
+create trigger customer_tag_count_update after update on customer
+    for each row when (old.tags is distinct from new.tags or old.delete_time is distinct from new.delete_time)
+    execute function customer_tag_count();
+create trigger customer_tag_count_delete after delete on customer
+    for each row when (cardinality(old.tags) > 0) execute function customer_tag_count();
