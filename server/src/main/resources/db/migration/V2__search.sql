@@ -79,24 +79,26 @@ create table customer_tag (
     primary key (tenant_id, tag_key)
 );
 
+-- One statement per change, with the rows in key order: concurrent writers
+-- lock the counters in the same order and cannot deadlock on them.
 create function customer_tag_count() returns trigger language plpgsql as $$
 begin
-    if tg_op in ('UPDATE', 'DELETE') then
-        update customer_tag t
-           set customer_count = t.customer_count - 1,
-               active_count = t.active_count - (old.delete_time is null)::int
-          from (select distinct unnest(old.tag_keys) as k) old_keys
-         where t.tenant_id = old.tenant_id and t.tag_key = old_keys.k;
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
-        insert into customer_tag (tenant_id, tag_key, tag, customer_count, active_count)
-        select new.tenant_id, customer_normalize(t), min(t), 1, (new.delete_time is null)::int
-          from unnest(new.tags) t
-         group by customer_normalize(t)
-        on conflict (tenant_id, tag_key) do update
-           set customer_count = customer_tag.customer_count + 1,
-               active_count = customer_tag.active_count + excluded.active_count;
-    end if;
+    insert into customer_tag as t (tenant_id, tag_key, tag, customer_count, active_count)
+    select tenant_id, tag_key, min(tag), sum(delta), sum(active_delta)
+      from (select new.tenant_id as tenant_id, customer_normalize(tag) as tag_key, tag,
+                   1 as delta, (new.delete_time is null)::int as active_delta
+              from (select distinct on (customer_normalize(tag)) tag from unnest(new.tags) tag) n
+             where tg_op in ('INSERT', 'UPDATE')
+            union all
+            select old.tenant_id, customer_normalize(tag), tag, -1, -(old.delete_time is null)::int
+              from (select distinct on (customer_normalize(tag)) tag from unnest(old.tags) tag) o
+             where tg_op in ('UPDATE', 'DELETE')) changes
+     group by tenant_id, tag_key
+    having sum(delta) <> 0 or sum(active_delta) <> 0
+     order by tag_key
+    on conflict (tenant_id, tag_key) do update
+       set customer_count = t.customer_count + excluded.customer_count,
+           active_count = t.active_count + excluded.active_count;
     return null;
 end $$;
 

@@ -53,6 +53,7 @@ public final class JooqCodegen {
     }
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       Flyway.configure()
+          .loggers("slf4j")
           .dataSource(postgres.getPostgresDatabase())
           .locations("filesystem:" + migrations)
           .load()

@@ -16,6 +16,7 @@ import retail.customers.server.auth.AuthInterceptor;
 import retail.customers.server.customer.CustomerCommands;
 import retail.customers.server.customer.CustomerService;
 import retail.customers.server.customertype.CustomerTypeService;
+import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.customfield.CustomFieldService;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
 import retail.customers.server.idempotency.IdempotentRequests;
@@ -38,13 +39,14 @@ public final class ApiServices {
   public ApiServices(DSLContext dsl, Clock clock) {
     this.apiKeys = new ApiKeys(dsl, clock);
     this.idempotency = new IdempotentRequests(clock);
-    CustomerCommands commands = new CustomerCommands(idempotency, clock);
+    CustomFieldDefinitions definitions = new CustomFieldDefinitions(clock);
+    CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.services =
         List.of(
             new CustomerService(dsl, commands, new CustomerSearch(dsl), new TagCounts(dsl)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
-            new CustomFieldService(dsl, idempotency));
+            new CustomFieldService(dsl, idempotency, definitions));
   }
 
   /**

@@ -16,6 +16,7 @@ import org.jooq.impl.SQLDataType;
 import retail.customers.db.tables.records.CustomerRecord;
 import retail.customers.server.audit.AuditLog;
 import retail.customers.server.auth.Caller;
+import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.Etags;
 import retail.customers.server.grpc.ResourceNames;
@@ -50,9 +51,9 @@ public final class CustomerCommands {
   private final CustomerValidator validator;
   private final CustomerRepository repository = new CustomerRepository();
 
-  public CustomerCommands(IdempotentRequests idempotency, Clock clock) {
+  public CustomerCommands(IdempotentRequests idempotency, CustomFieldDefinitions definitions, Clock clock) {
     this.idempotency = idempotency;
-    this.validator = new CustomerValidator(clock);
+    this.validator = new CustomerValidator(clock, definitions);
   }
 
   /** Reads a customer; a merged customer resolves to its survivor. */
@@ -80,18 +81,17 @@ public final class CustomerCommands {
 
   public Customer create(DSLContext dsl, Caller caller, CreateCustomerRequest request) {
     Customer valid = validateNew(dsl, caller, request.getCustomer(), Source.SOURCE_API);
-    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT, tx -> read(tx, caller, insert(tx, caller, valid, Ids.newId())));
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT, tx -> insert(tx, caller, valid, Ids.newId()));
   }
 
-  /** Inserts a validated customer with the given id. */
-  public UUID insert(DSLContext tx, Caller caller, Customer valid, UUID id) {
+  /** Inserts a validated customer with the given id; returns it as stored. */
+  public Customer insert(DSLContext tx, Caller caller, Customer valid, UUID id) {
     CustomerRecord row =
         CustomerMapper.toRecord(valid, new CustomerRecord())
             .setTenantId(caller.tenantId())
             .setId(id)
             .setSource(CustomerMapper.sourceName(valid.getSource()));
-    repository.insert(tx, row);
-    return id;
+    return full(repository.insert(tx, row));
   }
 
   public Customer update(DSLContext dsl, Caller caller, UpdateCustomerRequest request) {
@@ -104,8 +104,7 @@ public final class CustomerCommands {
           CustomerUpdates.Result merged = CustomerUpdates.apply(request.getUpdateMask(), input, current);
           Customer valid = validator.validate(tx, caller, "customer", merged.customer(), current,
               CustomerValidator.Purpose.update(merged.customFieldsChanged()));
-          repository.update(tx, CustomerMapper.toRecord(valid, row));
-          return read(tx, caller, id);
+          return full(repository.update(tx, CustomerMapper.toRecord(valid, row)));
         });
   }
 
@@ -115,11 +114,11 @@ public final class CustomerCommands {
     return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
         tx -> {
           CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
-          if (row.getDeleteTime() == null) {
-            row.setDeleteTime(OffsetDateTime.now());
-            repository.update(tx, row);
+          if (row.getDeleteTime() != null) {
+            return read(tx, caller, id);
           }
-          return read(tx, caller, id);
+          row.setDeleteTime(OffsetDateTime.now());
+          return full(repository.update(tx, row));
         });
   }
 
@@ -129,11 +128,11 @@ public final class CustomerCommands {
     return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
         tx -> {
           CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
-          if (row.getDeleteTime() != null) {
-            row.setDeleteTime(null);
-            repository.update(tx, row);
+          if (row.getDeleteTime() == null) {
+            return read(tx, caller, id);
           }
-          return read(tx, caller, id);
+          row.setDeleteTime(null);
+          return full(repository.update(tx, row));
         });
   }
 
@@ -155,10 +154,10 @@ public final class CustomerCommands {
           if (row.getDeleteTime() == null) {
             row.setDeleteTime(row.getEraseTime());
           }
-          repository.update(tx, row);
+          Customer erased = full(repository.update(tx, row));
           IdempotentRequests.forgetCustomer(tx, caller.tenantId(), id);
           AuditLog.record(tx, caller, "CUSTOMER_ERASED", request.getName(), Map.of("reason", reason));
-          return read(tx, caller, id);
+          return erased;
         });
   }
 
@@ -190,8 +189,7 @@ public final class CustomerCommands {
           if (existing.isPresent()) {
             return EnsureCustomerResponse.newBuilder().setCustomer(read(tx, caller, existing.get())).setCreated(false).build();
           }
-          UUID id = insert(tx, caller, valid, Ids.newId());
-          return EnsureCustomerResponse.newBuilder().setCustomer(read(tx, caller, id)).setCreated(true).build();
+          return EnsureCustomerResponse.newBuilder().setCustomer(insert(tx, caller, valid, Ids.newId())).setCreated(true).build();
         });
   }
 
@@ -213,6 +211,10 @@ public final class CustomerCommands {
     }
     Etags.check(etag, row.getVersion(), name);
     return row;
+  }
+
+  private static Customer full(CustomerRow row) {
+    return CustomerMapper.toProto(row, CustomerView.CUSTOMER_VIEW_FULL);
   }
 
   private Customer read(DSLContext tx, Caller caller, UUID id) {

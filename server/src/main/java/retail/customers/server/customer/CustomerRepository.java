@@ -1,5 +1,6 @@
 package retail.customers.server.customer;
 
+import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static org.jooq.impl.DSL.lower;
 import static org.jooq.impl.DSL.select;
@@ -7,6 +8,9 @@ import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.db.Tables.CUSTOMER_TYPE;
 import static retail.customers.db.Tables.TAX_CLASS;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -20,41 +24,61 @@ import retail.customers.db.tables.records.CustomerRecord;
 
 /** Customers in PostgreSQL; every query is scoped to one tenant. */
 public final class CustomerRepository {
-  /** The tenant's default tax class, next to each customer row. */
-  private static final Field<UUID> DEFAULT_TAX_CLASS =
-      select(TAX_CLASS.ID)
-          .from(TAX_CLASS)
-          .where(TAX_CLASS.TENANT_ID.eq(CUSTOMER.TENANT_ID), TAX_CLASS.IS_DEFAULT.isTrue())
-          .asField("default_tax_class_id");
-
   /**
    * The customer's own columns, without the generated search columns that no
    * reader needs (the search text alone is longer than most rows).
    */
   public static final List<Field<?>> STORED_FIELDS =
-      java.util.Arrays.stream(CUSTOMER.fields())
+      Arrays.stream(CUSTOMER.fields())
           .filter(f -> !f.equals(CUSTOMER.SEARCH_TEXT) && !f.equals(CUSTOMER.SORT_LAST_NAME) && !f.equals(CUSTOMER.SORT_FIRST_NAME)
               && !f.equals(CUSTOMER.SORT_COMPANY) && !f.equals(CUSTOMER.TAG_KEYS))
           .toList();
 
+  private static final Field<BigDecimal> TYPE_DISCOUNT =
+      select(CUSTOMER_TYPE.DISCOUNT_PERCENT).from(CUSTOMER_TYPE).where(ofCustomersType()).asField();
+  private static final Field<UUID> TYPE_TAX_CLASS =
+      select(CUSTOMER_TYPE.TAX_CLASS_ID).from(CUSTOMER_TYPE).where(ofCustomersType()).asField();
+  private static final Field<UUID> DEFAULT_TAX_CLASS =
+      select(TAX_CLASS.ID).from(TAX_CLASS).where(TAX_CLASS.TENANT_ID.eq(CUSTOMER.TENANT_ID), TAX_CLASS.IS_DEFAULT.isTrue()).asField();
+
   /**
-   * Customers with what their effective pricing is derived from, and any
-   * {@code extra} columns (a sort key); callers add their conditions. Search and export build on it too, so every read agrees
-   * on effective discount and tax class.
+   * What a customer is read with: its columns, then what its effective pricing
+   * is derived from (its type's discount and tax class, the store default), as
+   * scalar subqueries so that the same list serves a SELECT and the RETURNING
+   * clause of a write.
    */
-  public static SelectJoinStep<Record> selectRows(DSLContext dsl, Field<?>... extra) {
-    return dsl.select(STORED_FIELDS)
-        .select(CUSTOMER_TYPE.DISCOUNT_PERCENT, CUSTOMER_TYPE.TAX_CLASS_ID, DEFAULT_TAX_CLASS)
-        .select(extra)
-        .from(CUSTOMER)
-        .leftJoin(CUSTOMER_TYPE)
-        .on(CUSTOMER_TYPE.TENANT_ID.eq(CUSTOMER.TENANT_ID), CUSTOMER_TYPE.ID.eq(CUSTOMER.CUSTOMER_TYPE_ID));
+  public static final List<Field<?>> ROW_FIELDS;
+
+  static {
+    List<Field<?>> fields = new ArrayList<>(STORED_FIELDS);
+    fields.add(TYPE_DISCOUNT.as("type_discount_percent"));
+    fields.add(TYPE_TAX_CLASS.as("type_tax_class_id"));
+    fields.add(DEFAULT_TAX_CLASS.as("default_tax_class_id"));
+    ROW_FIELDS = List.copyOf(fields);
   }
 
-  /** Reads a row of {@link #selectRows}. */
+  private static Condition ofCustomersType() {
+    return CUSTOMER_TYPE.TENANT_ID.eq(CUSTOMER.TENANT_ID).and(CUSTOMER_TYPE.ID.eq(CUSTOMER.CUSTOMER_TYPE_ID));
+  }
+
+  /** The effective tax class as an expression: own, else the type's, else the store default. */
+  public static Field<UUID> effectiveTaxClass() {
+    return coalesce(CUSTOMER.TAX_CLASS_ID, TYPE_TAX_CLASS, DEFAULT_TAX_CLASS);
+  }
+
+  /**
+   * Customers as {@link #toRow} reads them, and any {@code extra} columns (a
+   * sort key); callers add their conditions.
+   */
+  public static SelectJoinStep<Record> selectRows(DSLContext dsl, Field<?>... extra) {
+    return dsl.select(ROW_FIELDS).select(extra).from(CUSTOMER);
+  }
+
+  /** Reads a row of {@link #ROW_FIELDS}. */
   public static CustomerRow toRow(Record r) {
+    int pricing = STORED_FIELDS.size();
     return new CustomerRow(
-        r.into(CUSTOMER), r.get(CUSTOMER_TYPE.DISCOUNT_PERCENT), r.get(CUSTOMER_TYPE.TAX_CLASS_ID), r.get(DEFAULT_TAX_CLASS));
+        r.into(CUSTOMER), (BigDecimal) r.get(pricing), (UUID) r.get(pricing + 1), (UUID) r.get(pricing + 2));
   }
 
   Optional<CustomerRow> find(DSLContext dsl, UUID tenantId, UUID id) {
@@ -87,18 +111,20 @@ public final class CustomerRepository {
         .fetchOptional(CUSTOMER.ID);
   }
 
-  void insert(DSLContext tx, CustomerRecord row) {
-    tx.insertInto(CUSTOMER).set(row).execute();
+  /** Inserts a row and reads it back in the same statement. */
+  CustomerRow insert(DSLContext tx, CustomerRecord row) {
+    return tx.insertInto(CUSTOMER).set(row).returningResult(ROW_FIELDS).fetchSingle(CustomerRepository::toRow);
   }
 
-  /** Writes the changed fields of {@code row}, bumping its version. */
-  void update(DSLContext tx, CustomerRecord row) {
-    tx.update(CUSTOMER)
+  /** Writes the changed fields of {@code row}, bumping its version, and reads it back in the same statement. */
+  CustomerRow update(DSLContext tx, CustomerRecord row) {
+    return tx.update(CUSTOMER)
         .set(row)
         .set(CUSTOMER.VERSION, CUSTOMER.VERSION.plus(1))
         .set(CUSTOMER.UPDATE_TIME, currentOffsetDateTime())
         .where(CUSTOMER.TENANT_ID.eq(row.getTenantId()), CUSTOMER.ID.eq(row.getId()))
-        .execute();
+        .returningResult(ROW_FIELDS)
+        .fetchSingle(CustomerRepository::toRow);
   }
 
   /** Neither erased nor merged away. */

@@ -59,9 +59,11 @@ final class CustomerValidator {
   private static final Set<String> SUPPORTED_COUNTRIES = Set.of(Locale.getISOCountries());
 
   private final Clock clock;
+  private final CustomFieldDefinitions definitions;
 
-  CustomerValidator(Clock clock) {
+  CustomerValidator(Clock clock, CustomFieldDefinitions definitions) {
     this.clock = clock;
+    this.definitions = definitions;
   }
 
   /** What the validation is for. */
@@ -132,8 +134,8 @@ final class CustomerValidator {
     }
 
     if (purpose.customFieldsChanged() || input.getCustomFieldsCount() > 0) {
-      Map<String, Definition> definitions = CustomFieldDefinitions.load(dsl, caller.tenantId());
-      out.putAllCustomFields(customFields(v, p + "custom_fields", input.getCustomFieldsMap(), definitions, purpose));
+      out.putAllCustomFields(
+          customFields(v, p + "custom_fields", input.getCustomFieldsMap(), definitions.load(dsl, caller.tenantId()), purpose));
     }
     out.setNotes(Texts.check(v, p + "notes", input.getNotes(), 10_000, true));
 

@@ -38,11 +38,13 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
 
   private final DSLContext dsl;
   private final IdempotentRequests idempotency;
+  private final CustomFieldDefinitions definitions;
   private final CustomFieldRepository repository = new CustomFieldRepository();
 
-  public CustomFieldService(DSLContext dsl, IdempotentRequests idempotency) {
+  public CustomFieldService(DSLContext dsl, IdempotentRequests idempotency, CustomFieldDefinitions definitions) {
     this.dsl = dsl;
     this.idempotency = idempotency;
+    this.definitions = definitions;
   }
 
   @Override
@@ -74,6 +76,7 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
                       .setRequired(input.getRequired());
               return CustomFieldMapper.toProto(repository.insert(tx, row));
             });
+    definitions.invalidate(caller.tenantId());
     Unary.reply(response, created);
   }
 
@@ -148,6 +151,7 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
               }
               return CustomFieldMapper.toProto(repository.update(tx, row));
             });
+    definitions.invalidate(caller.tenantId());
     Unary.reply(response, updated);
   }
 
@@ -177,6 +181,7 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
               repository.delete(tx, caller.tenantId(), id);
               return (long) removed;
             });
+    definitions.invalidate(caller.tenantId());
     Unary.reply(response, DeleteCustomFieldResponse.newBuilder().setAffectedCustomers(affected).build());
   }
 

@@ -27,7 +27,7 @@ public final class Database implements AutoCloseable {
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     DefaultConfiguration configuration = new DefaultConfiguration();
-    configuration.set(dataSource);
+    configuration.set(new KnownIsolationConnections(dataSource));
     configuration.set(SQLDialect.POSTGRES);
     configuration.set(
         new Settings()

@@ -26,6 +26,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * @param port the port to listen on, 0 for any free one
    */
   public static EmbeddedDatabase start(Path dataDirectory, int port) {
+    return start(dataDirectory, port, "256MB");
+  }
+
+  /** Like {@link #start(Path, int)}, with PostgreSQL's shared buffers set (e.g. "1GB" for a benchmark). */
+  public static EmbeddedDatabase start(Path dataDirectory, int port, String sharedBuffers) {
     try {
       Path pgData = dataDirectory.resolve("postgres").toAbsolutePath();
       boolean fresh = !Files.exists(pgData.resolve("PG_VERSION"));
@@ -34,8 +39,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
           EmbeddedPostgres.builder()
               .setDataDirectory(pgData)
               .setCleanDataDirectory(false)
+              // zonky turns synchronous commits off for tests; real data must survive a crash.
+              .setServerConfig("synchronous_commit", "on")
               .setServerConfig("max_connections", "200")
-              .setServerConfig("shared_buffers", "256MB");
+              .setServerConfig("shared_buffers", sharedBuffers);
       if (port > 0) {
         builder.setPort(port);
       }

@@ -2,7 +2,6 @@ package retail.customers.server.search;
 
 import static org.jooq.impl.DSL.and;
 import static org.jooq.impl.DSL.arrayOverlap;
-import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.concat;
 import static org.jooq.impl.DSL.falseCondition;
 import static org.jooq.impl.DSL.function;
@@ -10,11 +9,8 @@ import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.not;
 import static org.jooq.impl.DSL.or;
-import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.val;
 import static retail.customers.db.Tables.CUSTOMER;
-import static retail.customers.db.Tables.CUSTOMER_TYPE;
-import static retail.customers.db.Tables.TAX_CLASS;
 import static retail.customers.server.grpc.ResourceNames.CUSTOMER_TYPES;
 import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
 
@@ -31,6 +27,7 @@ import java.util.regex.Pattern;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
+import retail.customers.server.customer.CustomerRepository;
 import retail.customers.server.grpc.ProtoTime;
 import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.grpc.Violations;
@@ -42,8 +39,7 @@ import retail.customers.v1.DiscountRange;
 
 /**
  * What a search or an export selects: free-text words and filters, checked
- * and turned into one jOOQ condition on {@code customer} (joined to its
- * {@code customer_type}, as {@code CustomerRepository.selectRows} does).
+ * and turned into one jOOQ condition on the {@code customer} table.
  *
  * <p>Each word must match the normalised search text as a substring. The
  * pattern is normalised in SQL by the same function as the column, so that
@@ -302,12 +298,7 @@ public final class SearchCriteria {
         ids.add(id);
       }
     }
-    Field<UUID> storeDefault =
-        select(TAX_CLASS.ID)
-            .from(TAX_CLASS)
-            .where(TAX_CLASS.TENANT_ID.eq(CUSTOMER.TENANT_ID), TAX_CLASS.IS_DEFAULT.isTrue())
-            .asField();
-    return Optional.of(coalesce(CUSTOMER.TAX_CLASS_ID, CUSTOMER_TYPE.TAX_CLASS_ID, storeDefault).in(ids));
+    return Optional.of(CustomerRepository.effectiveTaxClass().in(ids));
   }
 
   private static List<String> tags(Violations violations, String field, List<String> elements) {

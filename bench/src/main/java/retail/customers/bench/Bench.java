@@ -1,0 +1,146 @@
+package retail.customers.bench;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import retail.customers.client.CustomersChannel;
+import retail.customers.server.ApiServices;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.db.Database;
+import retail.customers.server.db.EmbeddedDatabase;
+
+/**
+ * Benchmarks of the service at scale. Each command seeds (or reuses) a
+ * tenant of realistic customers, starts the real gRPC server on a local port
+ * and measures it against plain SQL on the same database in the same run, so
+ * that the printed ratios do not depend on how fast this machine is.
+ */
+@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class})
+public final class Bench {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  /** The data set and where it lives; shared by every benchmark. */
+  static final class Setup {
+    @Option(names = "--customers", defaultValue = "1000000", description = "Customers of the measured tenant. Default: ${DEFAULT-VALUE}.")
+    long customers;
+
+    @Option(names = "--other-tenants", defaultValue = "4", description = "Other tenants, to make isolation real. Default: ${DEFAULT-VALUE}.")
+    int otherTenants;
+
+    @Option(names = "--other-customers", defaultValue = "20000", description = "Customers of each other tenant. Default: ${DEFAULT-VALUE}.")
+    long otherCustomers;
+
+    @Option(names = "--database-url", description = "JDBC URL of a PostgreSQL to use (its user must own the schema). Default: an embedded PostgreSQL in --data-dir.")
+    String databaseUrl;
+
+    @Option(names = "--data-dir", defaultValue = "bench-data", description = "Data directory of the embedded PostgreSQL; kept, so a second run reuses the seeded data. Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Option(names = "--seconds", defaultValue = "8", description = "Measured seconds per figure. Default: ${DEFAULT-VALUE}.")
+    int seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "2", description = "Warm-up seconds before each figure. Default: ${DEFAULT-VALUE}.")
+    int warmupSeconds;
+
+    /** Starts everything; the caller closes the result. */
+    Environment start() throws Exception {
+      EmbeddedDatabase embedded = null;
+      String url = databaseUrl;
+      if (url == null) {
+        embedded = EmbeddedDatabase.start(dataDir, 0, "2GB");
+        url = embedded.jdbcUrl("postgres");
+      }
+      Database database = Database.connect(url, null, null, 40, Duration.ofMinutes(10));
+      database.migrate();
+      ApiServices services = new ApiServices(database.dsl(), Clock.systemUTC());
+      UUID tenant = prepareData(database, services.apiKeys());
+      String key = services.apiKeys().mintKey(tenant, "benchmark").key();
+      Server server = services.configure(NettyServerBuilder.forPort(0)).build().start();
+      CustomersChannel api = CustomersChannel.builder("localhost:" + server.getPort()).apiKey(key).usePlaintext().build();
+      System.out.printf("server on port %d, %s%n", server.getPort(), embedded == null ? url : "embedded PostgreSQL in " + dataDir);
+      return new Environment(database, embedded, services, server, api, tenant);
+    }
+
+    /** The measured tenant, seeded now unless a previous run left it complete. */
+    private UUID prepareData(Database database, ApiKeys keys) throws SQLException {
+      String name = "bench-main-" + customers;
+      try (Connection c = database.dataSource().getConnection();
+          PreparedStatement s = c.prepareStatement(
+              "select t.id, (select count(*) from customer where tenant_id = t.id) from tenant t where display_name = ?")) {
+        s.setString(1, name);
+        try (ResultSet r = s.executeQuery()) {
+          if (r.next() && r.getLong(2) >= customers) {
+            System.out.printf("reusing tenant %s with %,d customers%n", r.getString(1), r.getLong(2));
+            return r.getObject(1, UUID.class);
+          }
+        }
+      }
+      System.out.printf("seeding %,d customers (plus %d tenants of %,d)...%n", customers, otherTenants, otherCustomers);
+      List<UUID> tenants = new ArrayList<>();
+      List<Long> counts = new ArrayList<>();
+      UUID main = keys.createTenant(name, "CA").tenantId();
+      tenants.add(main);
+      counts.add(customers);
+      for (int i = 0; i < otherTenants; i++) {
+        tenants.add(keys.createTenant("bench-other-" + i, "CA").tenantId());
+        counts.add(otherCustomers);
+      }
+      new Seeder(database.dataSource()).seed(tenants, counts);
+      return main;
+    }
+  }
+
+  /** A running benchmark environment. */
+  record Environment(
+      Database database, EmbeddedDatabase embedded, ApiServices services, Server server, CustomersChannel api, UUID tenant)
+      implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      api.close();
+      server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
+      services.close();
+      database.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  @Command(name = "search", mixinStandardHelpOptions = true,
+      description = "SearchCustomers latency and throughput by query shape, gRPC vs SQL, and CreateCustomer throughput.")
+  static final class Search implements Callable<Integer> {
+    @Mixin Setup setup;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Environment env = setup.start()) {
+        SearchBenchmark benchmark =
+            new SearchBenchmark(env.database().dataSource(), env.api(), env.tenant(),
+                Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds));
+        try {
+          benchmark.run();
+        } finally {
+          benchmark.close();
+        }
+      }
+      return 0;
+    }
+  }
+}

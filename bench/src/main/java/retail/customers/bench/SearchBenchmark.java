@@ -1,0 +1,284 @@
+package retail.customers.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.LongFunction;
+import javax.sql.DataSource;
+import org.jooq.Field;
+import retail.customers.client.CustomersChannel;
+import retail.customers.server.customer.CustomerRepository;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerFilter;
+import retail.customers.v1.SearchCustomersRequest;
+import retail.customers.v1.SearchCustomersResponse;
+
+/**
+ * The search benchmark: each query shape through the gRPC server (a real
+ * Netty port, protobuf on the wire), and the same query as plain SQL over
+ * JDBC on the same database, at 1 and 8 concurrent clients; then
+ * CreateCustomer throughput at 1 and 16 clients against a plain INSERT.
+ *
+ * <p>The SQL side does the work a hand-written search would: the page query
+ * (every column of 51 rows, read from the result set) and, when there is a
+ * next page, the count capped at 1,001, as the service does.
+ */
+final class SearchBenchmark {
+  private static final int PAGE = 50;
+  private static final String FROM =
+      " from customer c left join customer_type t on t.tenant_id = c.tenant_id and t.id = c.customer_type_id"
+          + " where c.tenant_id = ? and c.delete_time is null and c.merged_into is null";
+  private static final String COLUMNS = columns();
+
+  private final DataSource dataSource;
+  private final CustomersChannel api;
+  private final UUID tenant;
+  private final Duration warmup;
+  private final Duration measure;
+  private final List<Connection> sqlConnections = new ArrayList<>();
+
+  SearchBenchmark(DataSource dataSource, CustomersChannel api, UUID tenant, Duration warmup, Duration measure) {
+    this.dataSource = dataSource;
+    this.api = api;
+    this.tenant = tenant;
+    this.warmup = warmup;
+    this.measure = measure;
+  }
+
+  /** A query shape: how to ask the service, and the same thing in SQL. */
+  record Shape(String name, boolean target, LongFunction<SearchCustomersRequest> request, LongFunction<SqlSearch> sql) {}
+
+  /** A search in SQL: conditions (with their parameters) added to the base query, and the order. */
+  record SqlSearch(String conditions, List<Object> parameters, String orderBy) {}
+
+  void run() throws Exception {
+    List<Shape> shapes = shapes();
+    for (int clients : new int[] {1, 8}) {
+      System.out.printf("%n%d concurrent client%s, %d s per measurement after %d s of warm-up%n", clients,
+          clients == 1 ? "" : "s", measure.toSeconds(), warmup.toSeconds());
+      System.out.printf("%-36s %8s %8s %8s %9s | %8s %8s %8s %9s | %6s %6s%n",
+          "query shape", "gRPC p50", "p95", "p99", "calls/s", "SQL p50", "p95", "p99", "calls/s", "p50 x", "p95 x");
+      for (Shape shape : shapes) {
+        Latencies grpc = Load.run(clients, warmup, measure, (c, i) -> {
+          SearchCustomersResponse r = api.customers().searchCustomers(shape.request().apply(i));
+          if (r.getCustomersCount() == 0 && shape.target()) {
+            throw new IllegalStateException(shape.name() + " found nothing for " + shape.request().apply(i).getQuery());
+          }
+        });
+        Latencies sql = Load.run(clients, warmup, measure, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
+        System.out.printf("%-36s %8.2f %8.2f %8.2f %9.0f | %8.2f %8.2f %8.2f %9.0f | %6.2f %6.2f%n",
+            shape.name() + (shape.target() ? "" : " (*)"),
+            grpc.percentileMillis(50), grpc.percentileMillis(95), grpc.percentileMillis(99), grpc.perSecond(),
+            sql.percentileMillis(50), sql.percentileMillis(95), sql.percentileMillis(99), sql.perSecond(),
+            grpc.percentileMillis(50) / sql.percentileMillis(50), grpc.percentileMillis(95) / sql.percentileMillis(95));
+      }
+    }
+    System.out.println("(*) not a target shape of the issue: shown for what it costs. Latencies in ms; x = gRPC / SQL.");
+    creates();
+  }
+
+  private void creates() throws Exception {
+    System.out.printf("%nCreateCustomer (with a request_id, as registers send) vs a plain INSERT of the same row%n");
+    System.out.printf("%-10s %9s %8s %8s | %9s %8s %8s | %6s%n", "clients", "gRPC /s", "p50", "p95", "SQL /s", "p50", "p95", "/s x");
+    CustomerGenerator generator = new CustomerGenerator(99);
+    List<CustomerGenerator.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      rows.add(generator.next(i));
+    }
+    for (int clients : new int[] {1, 16}) {
+      Latencies grpc = Load.run(clients, warmup, measure, (c, i) -> {
+        CustomerGenerator.Row row = rows.get((int) (i % rows.size()));
+        api.customers().createCustomer(CreateCustomerRequest.newBuilder()
+            .setRequestId(UUID.randomUUID().toString())
+            .setCustomer(toCustomer(row))
+            .build());
+      });
+      Latencies sql = Load.run(clients, warmup, measure, (c, i) -> insert(connection(c), rows.get((int) (i % rows.size()))));
+      System.out.printf("%-10d %9.0f %8.2f %8.2f | %9.0f %8.2f %8.2f | %6.2f%n", clients,
+          grpc.perSecond(), grpc.percentileMillis(50), grpc.percentileMillis(95),
+          sql.perSecond(), sql.percentileMillis(50), sql.percentileMillis(95), grpc.perSecond() / sql.perSecond());
+    }
+  }
+
+  private List<Shape> shapes() throws SQLException {
+    List<String> common = List.of("mith", "son", "mar", "ber", "tin");
+    List<String> rare = sample("select substr(lower(last_name), 2, 5) from customer where tenant_id = ? and length(last_name) >= 7"
+        + " and last_name not in (" + String.join(",", CustomerGenerator.LAST_NAMES.stream().map(n -> "'" + n.replace("'", "''") + "'").toList())
+        + ") order by id limit 200");
+    List<String> phones = sample("select right(mobile_phone, 7) from customer where tenant_id = ? and mobile_phone is not null order by id desc limit 200");
+    List<String> postal = sample("select lower(replace(postal_code, ' ', '')) from customer where tenant_id = ? and postal_code is not null order by id limit 200");
+    List<String> firstNames = CustomerGenerator.FIRST_NAMES.subList(0, 20).stream().map(CustomerGenerator::ascii).toList();
+    String text = "c.search_text like '%' || customer_normalize(?) || '%'";
+    String newest = "c.create_time desc, c.id desc";
+    String byLastName = "c.sort_last_name, c.id";
+    return List.of(
+        new Shape("common name substring", true,
+            i -> SearchCustomersRequest.newBuilder().setQuery(pick(common, i)).setPageSize(PAGE).build(),
+            i -> new SqlSearch(text, List.of(pick(common, i)), newest)),
+        new Shape("rare substring", true,
+            i -> SearchCustomersRequest.newBuilder().setQuery(pick(rare, i)).setPageSize(PAGE).build(),
+            i -> new SqlSearch(text, List.of(pick(rare, i)), newest)),
+        new Shape("phone suffix", true,
+            i -> SearchCustomersRequest.newBuilder().setQuery(pick(phones, i)).setPageSize(PAGE).build(),
+            i -> new SqlSearch(text, List.of(pick(phones, i)), newest)),
+        new Shape("postal code", true,
+            i -> SearchCustomersRequest.newBuilder().setQuery(pick(postal, i)).setPageSize(PAGE).build(),
+            i -> new SqlSearch(text, List.of(pick(postal, i)), newest)),
+        new Shape("tag filter with text", true,
+            i -> SearchCustomersRequest.newBuilder().setQuery(pick(firstNames, i))
+                .setFilter(CustomerFilter.newBuilder().addTagsAll("VIP")).setPageSize(PAGE).build(),
+            i -> new SqlSearch(text + " and c.tag_keys @> customer_normalize_tags(?::text[])",
+                List.of(pick(firstNames, i), new String[] {"VIP"}), newest)),
+        new Shape("first page sorted by last name", true,
+            i -> SearchCustomersRequest.newBuilder().setOrderBy("last_name").setPageSize(PAGE).build(),
+            i -> new SqlSearch("true", List.of(), byLastName)),
+        new Shape("common substring sorted by last name", false,
+            i -> SearchCustomersRequest.newBuilder().setQuery(pick(common, i)).setOrderBy("last_name").setPageSize(PAGE).build(),
+            i -> new SqlSearch(text, List.of(pick(common, i)), byLastName)));
+  }
+
+  /** The page query and, when the page is full, the capped count: what the service does, by hand. */
+  private void sqlSearch(Connection c, SqlSearch search) throws SQLException {
+    int rows = 0;
+    try (PreparedStatement page = c.prepareStatement(
+        "select " + COLUMNS + FROM + " and " + search.conditions() + " order by " + search.orderBy() + " limit " + (PAGE + 1))) {
+      bind(page, search);
+      try (ResultSet r = page.executeQuery()) {
+        int columns = r.getMetaData().getColumnCount();
+        while (r.next()) {
+          rows++;
+          for (int i = 1; i <= columns; i++) {
+            r.getObject(i);
+          }
+        }
+      }
+    }
+    if (rows > PAGE) {
+      try (PreparedStatement count = c.prepareStatement(
+          "select count(*) from (select 1" + FROM + " and " + search.conditions() + " limit 1001) s")) {
+        bind(count, search);
+        try (ResultSet r = count.executeQuery()) {
+          r.next();
+        }
+      }
+    }
+  }
+
+  private void bind(PreparedStatement statement, SqlSearch search) throws SQLException {
+    statement.setObject(1, tenant);
+    int i = 2;
+    for (Object parameter : search.parameters()) {
+      if (parameter instanceof String[] array) {
+        statement.setArray(i++, statement.getConnection().createArrayOf("text", array));
+      } else {
+        statement.setObject(i++, parameter);
+      }
+    }
+  }
+
+  private void insert(Connection c, CustomerGenerator.Row row) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(
+        "insert into customer (tenant_id, id, source, first_name, last_name, company, email, mobile_phone, home_phone,"
+            + " address_line_1, city, postal_code, country_code, custom_identifier, tags, birth_date, notes)"
+            + " values (?, ?, 'API', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setObject(1, tenant);
+      insert.setObject(2, UUID.randomUUID());
+      insert.setString(3, row.firstName());
+      insert.setString(4, row.lastName());
+      insert.setString(5, row.company());
+      insert.setString(6, row.email());
+      insert.setString(7, row.mobilePhone());
+      insert.setString(8, row.homePhone());
+      insert.setString(9, row.addressLine1());
+      insert.setString(10, row.city());
+      insert.setString(11, row.postalCode());
+      insert.setString(12, row.countryCode());
+      insert.setString(13, row.customIdentifier());
+      insert.setArray(14, c.createArrayOf("text", row.tags().toArray()));
+      insert.setObject(15, row.birthDate());
+      insert.setString(16, row.notes());
+      insert.executeUpdate();
+    }
+  }
+
+  static Customer toCustomer(CustomerGenerator.Row row) {
+    Customer.Builder c = Customer.newBuilder().setFirstName(row.firstName()).setLastName(row.lastName()).addAllTags(row.tags());
+    if (row.company() != null) {
+      c.setCompany(row.company());
+    }
+    if (row.email() != null) {
+      c.setEmail(row.email());
+    }
+    if (row.mobilePhone() != null) {
+      c.setMobilePhone(row.mobilePhone());
+    }
+    if (row.homePhone() != null) {
+      c.setHomePhone(row.homePhone());
+    }
+    if (row.postalCode() != null) {
+      c.getAddressBuilder().setAddressLine1(row.addressLine1()).setCity(row.city()).setPostalCode(row.postalCode())
+          .setCountryCode(row.countryCode());
+    }
+    if (row.customIdentifier() != null) {
+      c.setCustomIdentifier(row.customIdentifier());
+    }
+    if (row.notes() != null) {
+      c.setNotes(row.notes());
+    }
+    return c.build();
+  }
+
+  private synchronized Connection connection(int client) throws SQLException {
+    while (sqlConnections.size() <= client) {
+      Connection c = dataSource.getConnection();
+      c.setAutoCommit(true);
+      sqlConnections.add(c);
+    }
+    return sqlConnections.get(client);
+  }
+
+  void close() throws SQLException {
+    for (Connection c : sqlConnections) {
+      c.close();
+    }
+  }
+
+  private List<String> sample(String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+      s.setObject(1, tenant);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          values.add(r.getString(1));
+        }
+      }
+    }
+    if (values.isEmpty()) {
+      throw new IllegalStateException("no sample for: " + sql);
+    }
+    return values;
+  }
+
+  private static <T> T pick(List<T> values, long i) {
+    return values.get((int) (i % values.size()));
+  }
+
+  /** The columns the service reads for a customer, so that both sides move the same data. */
+  private static String columns() {
+    List<String> names = new ArrayList<>();
+    for (Field<?> f : CustomerRepository.STORED_FIELDS) {
+      names.add("c." + f.getName());
+    }
+    names.add("t.discount_percent");
+    names.add("t.tax_class_id");
+    names.add("(select d.id from tax_class d where d.tenant_id = c.tenant_id and d.is_default) as default_tax_class_id");
+    return String.join(", ", names).toLowerCase(Locale.ROOT);
+  }
+}
