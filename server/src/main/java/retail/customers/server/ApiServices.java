@@ -18,6 +18,8 @@ import retail.customers.server.customer.CustomerService;
 import retail.customers.server.customertype.CustomerTypeService;
 import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.customfield.CustomFieldService;
+import retail.customers.server.exchange.CustomerExport;
+import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
 import retail.customers.server.idempotency.IdempotentRequests;
 import retail.customers.server.search.CustomerSearch;
@@ -43,7 +45,8 @@ public final class ApiServices {
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.services =
         List.of(
-            new CustomerService(dsl, commands, new CustomerSearch(dsl), new TagCounts(dsl)),
+            new CustomerService(dsl, commands, new CustomerSearch(dsl), new TagCounts(dsl), new CustomerExport(dsl),
+                new CustomerImport(dsl, commands, clock)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));

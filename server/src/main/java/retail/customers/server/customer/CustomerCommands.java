@@ -48,12 +48,14 @@ public final class CustomerCommands {
   private static final Function<Customer, UUID> SUBJECT = c -> ResourceNames.tryParseUuid(c.getName(), CUSTOMERS);
 
   private final IdempotentRequests idempotency;
+  private final CustomFieldDefinitions definitions;
   private final CustomerValidator validator;
   private final CustomerRepository repository = new CustomerRepository();
 
   public CustomerCommands(IdempotentRequests idempotency, CustomFieldDefinitions definitions, Clock clock) {
     this.idempotency = idempotency;
-    this.validator = new CustomerValidator(clock, definitions);
+    this.definitions = definitions;
+    this.validator = new CustomerValidator(clock);
   }
 
   /** Reads a customer; a merged customer resolves to its survivor. */
@@ -76,7 +78,17 @@ public final class CustomerCommands {
 
   /** Validates a new customer; INVALID_ARGUMENT naming every bad field. */
   public Customer validateNew(DSLContext dsl, Caller caller, Customer customer, Source defaultSource) {
-    return validator.validate(dsl, caller, "customer", customer, null, CustomerValidator.Purpose.create(defaultSource));
+    return validateNew(CustomerReferences.live(dsl, caller.tenantId(), definitions), caller, customer, defaultSource);
+  }
+
+  /** Validates a new customer against known references (an import's snapshot). */
+  public Customer validateNew(CustomerReferences references, Caller caller, Customer customer, Source defaultSource) {
+    return validator.validate(references, caller, "customer", customer, null, CustomerValidator.Purpose.create(defaultSource));
+  }
+
+  /** A snapshot of the caller's references, for validating many customers in a row. */
+  public CustomerReferences referencesSnapshot(DSLContext dsl, Caller caller) {
+    return CustomerReferences.snapshot(dsl, caller.tenantId(), definitions);
   }
 
   public Customer create(DSLContext dsl, Caller caller, CreateCustomerRequest request) {
@@ -102,7 +114,8 @@ public final class CustomerCommands {
           CustomerRecord row = lockWritable(tx, caller, id, input.getName(), input.getEtag());
           Customer current = CustomerMapper.toProto(row);
           CustomerUpdates.Result merged = CustomerUpdates.apply(request.getUpdateMask(), input, current);
-          Customer valid = validator.validate(tx, caller, "customer", merged.customer(), current,
+          Customer valid = validator.validate(CustomerReferences.live(tx, caller.tenantId(), definitions), caller, "customer",
+              merged.customer(), current,
               CustomerValidator.Purpose.update(merged.customFieldsChanged()));
           return full(repository.update(tx, CustomerMapper.toRecord(valid, row)));
         });

@@ -2,6 +2,7 @@ package retail.customers.server.customer;
 
 import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import retail.customers.server.auth.Caller;
+import retail.customers.server.exchange.CustomerExport;
+import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
 import retail.customers.server.grpc.ResourceNames;
@@ -29,6 +32,10 @@ import retail.customers.v1.DeleteCustomerRequest;
 import retail.customers.v1.EnsureCustomerRequest;
 import retail.customers.v1.EnsureCustomerResponse;
 import retail.customers.v1.EraseCustomerRequest;
+import retail.customers.v1.ExportCustomersRequest;
+import retail.customers.v1.ExportCustomersResponse;
+import retail.customers.v1.ImportCustomersRequest;
+import retail.customers.v1.ImportCustomersResponse;
 import retail.customers.v1.GetCustomerRequest;
 import retail.customers.v1.ListTagsRequest;
 import retail.customers.v1.ListTagsResponse;
@@ -48,12 +55,18 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   private final CustomerCommands commands;
   private final CustomerSearch search;
   private final TagCounts tags;
+  private final CustomerExport export;
+  private final CustomerImport importer;
 
-  public CustomerService(DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags) {
+  public CustomerService(
+      DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags, CustomerExport export,
+      CustomerImport importer) {
     this.dsl = dsl;
     this.commands = commands;
     this.search = search;
     this.tags = tags;
+    this.export = export;
+    this.importer = importer;
   }
 
   @Override
@@ -99,6 +112,16 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   @Override
   public void listTags(ListTagsRequest request, StreamObserver<ListTagsResponse> response) {
     Unary.reply(response, tags.list(Caller.current(), request));
+  }
+
+  @Override
+  public void exportCustomers(ExportCustomersRequest request, StreamObserver<ExportCustomersResponse> response) {
+    export.start(Caller.current(), request, (ServerCallStreamObserver<ExportCustomersResponse>) response);
+  }
+
+  @Override
+  public StreamObserver<ImportCustomersRequest> importCustomers(StreamObserver<ImportCustomersResponse> response) {
+    return importer.start(Caller.current(), response);
   }
 
   @Override

@@ -1,7 +1,5 @@
 package retail.customers.server.customer;
 
-import static retail.customers.db.Tables.CUSTOMER_TYPE;
-import static retail.customers.db.Tables.TAX_CLASS;
 import static retail.customers.server.grpc.ResourceNames.CUSTOMER_TYPES;
 import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
 
@@ -19,9 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
-import org.jooq.DSLContext;
 import retail.customers.server.auth.Caller;
-import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.customfield.CustomFieldDefinitions.Definition;
 import retail.customers.server.customfield.CustomFieldValues;
 import retail.customers.server.grpc.ProtoTime;
@@ -59,11 +55,9 @@ final class CustomerValidator {
   private static final Set<String> SUPPORTED_COUNTRIES = Set.of(Locale.getISOCountries());
 
   private final Clock clock;
-  private final CustomFieldDefinitions definitions;
 
-  CustomerValidator(Clock clock, CustomFieldDefinitions definitions) {
+  CustomerValidator(Clock clock) {
     this.clock = clock;
-    this.definitions = definitions;
   }
 
   /** What the validation is for. */
@@ -83,7 +77,8 @@ final class CustomerValidator {
    * @param previous the stored customer when updating (its consents keep their
    *     times when unchanged), else null
    */
-  Customer validate(DSLContext dsl, Caller caller, String prefix, Customer input, Customer previous, Purpose purpose) {
+  Customer validate(
+      CustomerReferences references, Caller caller, String prefix, Customer input, Customer previous, Purpose purpose) {
     Violations v = new Violations();
     Customer.Builder out = Customer.newBuilder();
     String p = prefix + ".";
@@ -115,14 +110,14 @@ final class CustomerValidator {
     out.setSecondaryEmail(email(v, p + "secondary_email", input.getSecondaryEmail()));
 
     out.setCustomerType(reference(v, p + "customer_type", input.getCustomerType(), CUSTOMER_TYPES,
-        id -> dsl.fetchExists(CUSTOMER_TYPE, CUSTOMER_TYPE.TENANT_ID.eq(caller.tenantId()), CUSTOMER_TYPE.ID.eq(id))));
+        references::customerTypeExists));
     if (input.hasDiscountPercent()) {
       Decimals.percent(input.getDiscountPercent())
           .ifPresentOrElse(
               d -> out.setDiscountPercent(d.toPlainString()), () -> v.add(p + "discount_percent", Decimals.percentProblem()));
     }
     out.setTaxClass(reference(v, p + "tax_class", input.getTaxClass(), TAX_CLASSES,
-        id -> dsl.fetchExists(TAX_CLASS, TAX_CLASS.TENANT_ID.eq(caller.tenantId()), TAX_CLASS.ID.eq(id))));
+        references::taxClassExists));
 
     out.setCustomIdentifier(Texts.check(v, p + "custom_identifier", input.getCustomIdentifier(), 100, false));
     out.setExternalReference(Texts.check(v, p + "external_reference", input.getExternalReference(), 200, false));
@@ -135,7 +130,7 @@ final class CustomerValidator {
 
     if (purpose.customFieldsChanged() || input.getCustomFieldsCount() > 0) {
       out.putAllCustomFields(
-          customFields(v, p + "custom_fields", input.getCustomFieldsMap(), definitions.load(dsl, caller.tenantId()), purpose));
+          customFields(v, p + "custom_fields", input.getCustomFieldsMap(), references.customFields(), purpose));
     }
     out.setNotes(Texts.check(v, p + "notes", input.getNotes(), 10_000, true));
 

@@ -67,7 +67,7 @@ public final class PageTokens {
 
   private static String fingerprint(Caller caller, Message request) {
     Message.Builder query = request.toBuilder();
-    for (String name : List.of("page_token", "page_size")) {
+    for (String name : List.of("page_token", "page_size", "resume_token")) {
       FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
       if (field != null) {
         query.clearField(field);
