@@ -30,7 +30,7 @@ import retail.customers.server.db.EmbeddedDatabase;
  * and measures it against plain SQL on the same database in the same run, so
  * that the printed ratios do not depend on how fast this machine is.
  */
-@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class})
+@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class})
 public final class Bench {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Bench()).execute(args));
@@ -139,6 +139,26 @@ public final class Bench {
         } finally {
           benchmark.close();
         }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "exchange", mixinStandardHelpOptions = true,
+      description = "ExportCustomers vs COPY TO, the server's heap while exporting, ImportCustomers vs COPY FROM.")
+  static final class Exchange implements Callable<Integer> {
+    @Mixin Setup setup;
+
+    @Option(names = "--import-rows", defaultValue = "200000", description = "Rows imported by each side. Default: ${DEFAULT-VALUE}.")
+    long importRows;
+
+    @Option(names = "--work-dir", defaultValue = "bench-files", description = "Where the CSV files go. Default: ${DEFAULT-VALUE}.")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Environment env = setup.start()) {
+        new ExchangeBenchmark(env.database(), env.api(), env.services().apiKeys(), env.tenant(), workDir, importRows).run();
       }
       return 0;
     }

@@ -24,6 +24,43 @@ final class CsvCells {
 
   private CsvCells() {}
 
+  /** Appends one record (RFC 4180: quoted only when needed, CRLF at the end). */
+  static void appendRecord(StringBuilder out, String[] cells) {
+    for (int i = 0; i < cells.length; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      appendCell(out, cells[i]);
+    }
+    out.append("\r\n");
+  }
+
+  private static void appendCell(StringBuilder out, String cell) {
+    if (cell == null || cell.isEmpty()) {
+      return;
+    }
+    boolean quote = false;
+    for (int i = 0; i < cell.length() && !quote; i++) {
+      char c = cell.charAt(i);
+      quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+    }
+    // A cell with a leading or trailing space is quoted too, so that no reader trims it.
+    quote |= cell.charAt(0) == ' ' || cell.charAt(cell.length() - 1) == ' ';
+    if (!quote) {
+      out.append(cell);
+      return;
+    }
+    out.append('"');
+    for (int i = 0; i < cell.length(); i++) {
+      char c = cell.charAt(i);
+      if (c == '"') {
+        out.append('"');
+      }
+      out.append(c);
+    }
+    out.append('"');
+  }
+
   static String neutralize(String value) {
     return value != null && !value.isEmpty() && isFormulaStart(value.charAt(0)) ? "'" + value : value;
   }

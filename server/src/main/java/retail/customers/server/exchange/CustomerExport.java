@@ -122,11 +122,22 @@ public final class CustomerExport {
     return new Plan(criteria, order, after, rowsBefore, request.getLanguage() == CsvLanguage.CSV_LANGUAGE_FRENCH);
   }
 
-  /** The export's query: the 30 columns, then the row's position in the order. */
-  ResultQuery<Record> query(DSLContext tx, Caller caller, Plan plan) {
+  /**
+   * The SQL of an export's rows (the 30 columns only), with its values
+   * inlined: what a benchmark hands to COPY to compare the service with the
+   * database's own CSV writer.
+   */
+  public String sql(Caller caller, ExportCustomersRequest request) {
+    return dsl.renderInlined(query(dsl, caller, plan(caller, request), false));
+  }
+
+  /** The export's query: the 30 columns, then (if asked) the row's position in the order. */
+  ResultQuery<Record> query(DSLContext tx, Caller caller, Plan plan, boolean withPosition) {
     List<Field<?>> fields = new ArrayList<>(COLUMNS);
-    fields.add(plan.order().column());
-    fields.add(CUSTOMER.ID);
+    if (withPosition) {
+      fields.add(plan.order().column());
+      fields.add(CUSTOMER.ID);
+    }
     return tx.select(fields)
         .from(CUSTOMER)
         .leftJoin(TYPE)
@@ -149,7 +160,7 @@ public final class CustomerExport {
           c -> {
             DSLContext tx = c.dsl();
             tx.execute("set transaction isolation level repeatable read, read only");
-            try (Cursor<Record> cursor = query(tx, caller, plan).fetchSize(FETCH_SIZE).fetchLazy()) {
+            try (Cursor<Record> cursor = query(tx, caller, plan, true).fetchSize(FETCH_SIZE).fetchLazy()) {
               rows[0] = stream(caller, request, plan, cursor, flow, call);
             }
           });

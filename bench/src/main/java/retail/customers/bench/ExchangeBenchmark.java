@@ -1,0 +1,233 @@
+package retail.customers.bench;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Iterator;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.PGConnection;
+import retail.customers.client.CustomersChannel;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.db.Database;
+import retail.customers.server.exchange.CustomerExport;
+import retail.customers.v1.ExportCustomersRequest;
+import retail.customers.v1.ExportCustomersResponse;
+import retail.customers.v1.ImportCustomersRequest;
+import retail.customers.v1.ImportCustomersResponse;
+import retail.customers.v1.ImportOptions;
+
+/**
+ * The export and import benchmark: ExportCustomers through the gRPC server
+ * into a file against {@code COPY (the same SELECT, same order) TO STDOUT
+ * WITH CSV} through the JDBC CopyManager; the server's heap while it
+ * exports; ImportCustomers of a file against {@code COPY customer FROM STDIN}
+ * of the same rows into the same table, with the same indexes.
+ */
+final class ExchangeBenchmark {
+  private static final int UPLOAD_CHUNK = 64 * 1024;
+
+  private final Database database;
+  private final CustomersChannel api;
+  private final ApiKeys keys;
+  private final UUID tenant;
+  private final Path workDir;
+  private final long importRows;
+
+  ExchangeBenchmark(Database database, CustomersChannel api, ApiKeys keys, UUID tenant, Path workDir, long importRows) {
+    this.database = database;
+    this.api = api;
+    this.keys = keys;
+    this.tenant = tenant;
+    this.workDir = workDir;
+    this.importRows = importRows;
+  }
+
+  void run() throws Exception {
+    Files.createDirectories(workDir);
+    System.out.printf("%nExport: %-24s %12s %12s %10s %8s%n", "order", "gRPC rows/s", "COPY rows/s", "gRPC/COPY", "MB");
+    for (String order : new String[] {"last_name", "create_time"}) {
+      ExportCustomersRequest request = ExportCustomersRequest.newBuilder().setOrderBy(order).build();
+      Path grpcFile = workDir.resolve("export-grpc-" + order + ".csv");
+      Path copyFile = workDir.resolve("export-copy-" + order + ".csv");
+      exportGrpc(request, grpcFile, null); // warm-up: caches and JIT, as COPY gets below
+      Measured grpc = exportGrpc(request, grpcFile, null);
+      copyOut(request, copyFile);
+      Measured copy = copyOut(request, copyFile);
+      System.out.printf("        %-24s %12.0f %12.0f %10.2f %8.0f%n", order, grpc.perSecond(), copy.perSecond(),
+          grpc.perSecond() / copy.perSecond(), Files.size(grpcFile) / 1e6);
+    }
+    heapDuringExport();
+    imports();
+  }
+
+  private record Measured(long rows, double seconds) {
+    double perSecond() {
+      return rows / seconds;
+    }
+  }
+
+  /** Exports through gRPC into a file; {@code onChunk} (if any) runs after every chunk. */
+  private Measured exportGrpc(ExportCustomersRequest request, Path file, Runnable onChunk) throws Exception {
+    long started = System.nanoTime();
+    long rows = 0;
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+      Iterator<ExportCustomersResponse> chunks = api.customers().exportCustomers(request);
+      while (chunks.hasNext()) {
+        ExportCustomersResponse chunk = chunks.next();
+        chunk.getData().writeTo(out);
+        rows += chunk.getRowCount();
+        if (onChunk != null) {
+          onChunk.run();
+        }
+      }
+    }
+    return new Measured(rows, (System.nanoTime() - started) / 1e9);
+  }
+
+  private Measured copyOut(ExportCustomersRequest request, Path file) throws Exception {
+    String sql = new CustomerExport(database.dsl()).sql(new Caller(tenant, "CA", null), request);
+    long started = System.nanoTime();
+    long rows;
+    try (Connection c = database.dataSource().getConnection();
+        OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+      rows = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + sql + ") to stdout with csv header", out);
+    }
+    return new Measured(rows, (System.nanoTime() - started) / 1e9);
+  }
+
+  /**
+   * The heap while the server exports every customer: the live heap (after
+   * a full collection) before the export and its highest value during it,
+   * sampled every couple of seconds. The client in this process only writes
+   * each chunk to a file, so what grows is the server's.
+   */
+  private void heapDuringExport() throws Exception {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    System.gc();
+    long before = memory.getHeapMemoryUsage().getUsed();
+    AtomicLong peak = new AtomicLong(before);
+    AtomicLong lastSample = new AtomicLong(System.nanoTime());
+    Runnable sample =
+        () -> {
+          if (System.nanoTime() - lastSample.get() > TimeUnit.SECONDS.toNanos(2)) {
+            System.gc();
+            peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+            lastSample.set(System.nanoTime());
+          }
+        };
+    Measured m = exportGrpc(ExportCustomersRequest.getDefaultInstance(), workDir.resolve("export-heap.csv"), sample);
+    System.out.printf("%nHeap while exporting %,d rows: live heap %.1f MB before, %.1f MB at most during (growth %.1f MB; target < 64 MB)%n",
+        m.rows(), before / 1e6, peak.get() / 1e6, (peak.get() - before) / 1e6);
+  }
+
+  private void imports() throws Exception {
+    Path source = workDir.resolve("import.csv");
+    Path copySource = workDir.resolve("import-copy.csv");
+    String columns = "first_name, last_name, company, email, mobile_phone, home_phone, address_line_1, city, postal_code,"
+        + " country_code, custom_identifier, birth_date, notes";
+    UUID grpcTenant = keys.createTenant("bench-import-grpc-" + UUID.randomUUID(), "CA").tenantId();
+    UUID copyTenant = keys.createTenant("bench-import-copy-" + UUID.randomUUID(), "CA").tenantId();
+    String key = keys.mintKey(grpcTenant, "import benchmark").key();
+    // The same rows, as the service's CSV and as COPY's.
+    try (Connection c = database.dataSource().getConnection();
+        OutputStream out = Files.newOutputStream(copySource)) {
+      c.unwrap(PGConnection.class).getCopyAPI().copyOut(
+          "copy (select '" + copyTenant + "'::uuid, gen_random_uuid(), 'IMPORT', " + columns + " from customer where tenant_id = '"
+              + tenant + "' order by id limit " + importRows + ") to stdout with csv", out);
+    }
+    ExportCustomersRequest sample =
+        ExportCustomersRequest.newBuilder().setOrderBy("create_time").build();
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(source))) {
+      Iterator<ExportCustomersResponse> chunks = api.customers().exportCustomers(sample);
+      long rows = 0;
+      while (chunks.hasNext() && rows < importRows) {
+        ExportCustomersResponse chunk = chunks.next();
+        chunk.getData().writeTo(out);
+        rows += chunk.getRowCount();
+      }
+    }
+    long started = System.nanoTime();
+    ImportCustomersResponse result = importGrpc(key, source);
+    double grpcSeconds = (System.nanoTime() - started) / 1e9;
+    started = System.nanoTime();
+    long copied;
+    try (Connection c = database.dataSource().getConnection(); InputStream in = Files.newInputStream(copySource)) {
+      copied = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+          "copy customer (tenant_id, id, source, " + columns + ") from stdin with csv", in);
+    }
+    double copySeconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf("%nImport into a table with %s indexes: %-6s %12s %12s %10s%n", "all its", "", "gRPC rows/s", "COPY rows/s", "gRPC/COPY");
+    System.out.printf("        %,d rows (%d rejected) %12.0f %12.0f %10.2f%n", result.getRowsImported(), result.getRowsRejected(),
+        result.getRowsImported() / grpcSeconds, copied / copySeconds, (result.getRowsImported() / grpcSeconds) / (copied / copySeconds));
+    if (result.getRowsRejected() > 0) {
+      System.out.println("first rejections: " + result.getErrorsList().subList(0, Math.min(3, result.getErrorsCount())));
+    }
+  }
+
+  /** Streams a file to ImportCustomers, sending only when the call is ready (client-side flow control). */
+  private ImportCustomersResponse importGrpc(String key, Path file) throws Exception {
+    CompletableFuture<ImportCustomersResponse> done = new CompletableFuture<>();
+    InputStream in = Files.newInputStream(file);
+    CustomersChannel importer = CustomersChannel.wrap(
+        io.grpc.ManagedChannelBuilder.forTarget(api.channel().authority()).usePlaintext().build(), key);
+    importer.customersAsync().importCustomers(new ClientResponseObserver<ImportCustomersRequest, ImportCustomersResponse>() {
+      private boolean optionsSent;
+      private boolean finished;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<ImportCustomersRequest> upload) {
+        upload.setOnReadyHandler(() -> {
+          try {
+            while (upload.isReady() && !finished) {
+              if (!optionsSent) {
+                upload.onNext(ImportCustomersRequest.newBuilder().setOptions(ImportOptions.getDefaultInstance()).build());
+                optionsSent = true;
+                continue;
+              }
+              byte[] buffer = in.readNBytes(UPLOAD_CHUNK);
+              if (buffer.length == 0) {
+                finished = true;
+                in.close();
+                upload.onCompleted();
+              } else {
+                upload.onNext(ImportCustomersRequest.newBuilder().setData(ByteString.copyFrom(buffer)).build());
+              }
+            }
+          } catch (java.io.IOException e) {
+            upload.onError(e);
+          }
+        });
+      }
+
+      @Override
+      public void onNext(ImportCustomersResponse value) {
+        done.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    try {
+      return done.get(2, TimeUnit.HOURS);
+    } finally {
+      importer.close();
+    }
+  }
+}
