@@ -139,9 +139,11 @@ final class CustomerValidator {
 
     if (purpose.creating()) {
       if (input.getSource() == Source.UNRECOGNIZED) {
+        // A protobuf builder refuses UNRECOGNIZED: report it instead of failing with INTERNAL.
         v.add(p + "source", "unknown source");
+      } else {
+        out.setSource(input.getSource() == Source.SOURCE_UNSPECIFIED ? purpose.writeSource() : input.getSource());
       }
-      out.setSource(input.getSource() == Source.SOURCE_UNSPECIFIED ? purpose.writeSource() : input.getSource());
     }
     v.throwIfAny();
     return out.build();
