@@ -352,7 +352,7 @@ final class CustomerValidator {
       Optional<String> problem = CustomFieldValues.problem(definition, value);
       if (problem.isPresent()) {
         v.add(path, problem.get());
-      } else if (value.getValueCase() != CustomFieldValue.ValueCase.VALUE_NOT_SET) {
+      } else if (!CustomFieldValues.isEmpty(value)) {
         out.put(entry.getKey(), CustomFieldValues.normalize(value));
       }
     }
