@@ -127,8 +127,14 @@ final class CustomerValidator {
     out.addAllTags(Tags.normalize(v, p + "tags", input.getTagsList()));
 
     if (input.hasMarketingConsents()) {
+      // A new customer's consents come from where the customer is created (a register's
+      // customer consents at the register), not from the method's default source.
+      Purpose consentPurpose =
+          purpose.creating() && input.getSource() != Source.SOURCE_UNSPECIFIED && input.getSource() != Source.UNRECOGNIZED
+              ? new Purpose(true, purpose.customFieldsChanged(), input.getSource())
+              : purpose;
       out.setMarketingConsents(consents(v, p + "marketing_consents.", input.getMarketingConsents(),
-          previous == null ? MarketingConsents.getDefaultInstance() : previous.getMarketingConsents(), purpose));
+          previous == null ? MarketingConsents.getDefaultInstance() : previous.getMarketingConsents(), consentPurpose));
     }
 
     if (purpose.customFieldsChanged() || input.getCustomFieldsCount() > 0) {
