@@ -47,11 +47,13 @@ public final class CustomerCommands {
   private static final Function<Customer, UUID> SUBJECT = c -> ResourceNames.tryParseUuid(c.getName(), CUSTOMERS);
 
   private final IdempotentRequests idempotency;
+  private final Clock clock;
   private final CustomerValidator validator;
   private final CustomerRepository repository = new CustomerRepository();
 
   public CustomerCommands(IdempotentRequests idempotency, Clock clock) {
     this.idempotency = idempotency;
+    this.clock = clock;
     this.validator = new CustomerValidator(clock);
   }
 
@@ -116,7 +118,8 @@ public final class CustomerCommands {
         tx -> {
           CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
           if (row.getDeleteTime() == null) {
-            row.setDeleteTime(OffsetDateTime.now());
+            // The server's clock, like every time the server decides (consents, birth dates).
+            row.setDeleteTime(OffsetDateTime.now(clock));
             repository.update(tx, row);
           }
           return read(tx, caller, id);
@@ -151,7 +154,7 @@ public final class CustomerCommands {
         tx -> {
           CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
           CustomerMapper.toRecord(Customer.getDefaultInstance(), row);
-          row.setEraseTime(OffsetDateTime.now());
+          row.setEraseTime(OffsetDateTime.now(clock));
           if (row.getDeleteTime() == null) {
             row.setDeleteTime(row.getEraseTime());
           }
