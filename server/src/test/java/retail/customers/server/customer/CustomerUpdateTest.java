@@ -9,7 +9,14 @@ import static retail.customers.server.testing.Errors.violations;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -224,6 +231,48 @@ class CustomerUpdateTest {
                 .setUpdateMask(Customers.mask("last_name"))
                 .build());
     assertThat(updated.getLastName()).isEqualTo("Jones");
+  }
+
+  @Test
+  void twoTerminalsUpdatingWithTheSameEtagAtOnceCannotBothWin() throws Exception {
+    Customer created = create(Customers.valid());
+    int terminals = 5;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(terminals);
+    try {
+      List<Future<String>> outcomes = new ArrayList<>();
+      for (int i = 0; i < terminals; i++) {
+        String notes = "terminal " + i;
+        outcomes.add(pool.submit(() -> {
+          start.await();
+          try {
+            api.customers().withDeadlineAfter(30, TimeUnit.SECONDS).updateCustomer(
+                UpdateCustomerRequest.newBuilder()
+                    .setCustomer(Customer.newBuilder().setName(created.getName()).setEtag(created.getEtag()).setNotes(notes))
+                    .setUpdateMask(Customers.mask("notes"))
+                    .build());
+            return notes;
+          } catch (StatusRuntimeException e) {
+            assertThat(code(e)).isEqualTo(Status.Code.ABORTED);
+            assertThat(reason(e)).isEqualTo("ETAG_MISMATCH");
+            return null;
+          }
+        }));
+      }
+      start.countDown();
+      List<String> winners = new ArrayList<>();
+      for (Future<String> outcome : outcomes) {
+        String winner = outcome.get(60, TimeUnit.SECONDS);
+        if (winner != null) {
+          winners.add(winner);
+        }
+      }
+
+      assertThat(winners).hasSize(1);
+      assertThat(Customers.get(api.customers(), created.getName()).getNotes()).isEqualTo(winners.getFirst());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
