@@ -49,12 +49,14 @@ public final class CustomerCommands {
 
   private final IdempotentRequests idempotency;
   private final CustomFieldDefinitions definitions;
+  private final Clock clock;
   private final CustomerValidator validator;
   private final CustomerRepository repository = new CustomerRepository();
 
   public CustomerCommands(IdempotentRequests idempotency, CustomFieldDefinitions definitions, Clock clock) {
     this.idempotency = idempotency;
     this.definitions = definitions;
+    this.clock = clock;
     this.validator = new CustomerValidator(clock);
   }
 
@@ -130,7 +132,8 @@ public final class CustomerCommands {
           if (row.getDeleteTime() != null) {
             return read(tx, caller, id);
           }
-          row.setDeleteTime(OffsetDateTime.now());
+          // The server's clock, like every time the server decides (consents, birth dates).
+          row.setDeleteTime(OffsetDateTime.now(clock));
           return full(repository.update(tx, row));
         });
   }
@@ -163,7 +166,7 @@ public final class CustomerCommands {
         tx -> {
           CustomerRecord row = lockWritable(tx, caller, id, request.getName(), request.getEtag());
           CustomerMapper.toRecord(Customer.getDefaultInstance(), row);
-          row.setEraseTime(OffsetDateTime.now());
+          row.setEraseTime(OffsetDateTime.now(clock));
           if (row.getDeleteTime() == null) {
             row.setDeleteTime(row.getEraseTime());
           }

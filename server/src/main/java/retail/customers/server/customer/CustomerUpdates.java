@@ -49,7 +49,10 @@ final class CustomerUpdates {
     Violations violations = new Violations();
     for (String path : paths) {
       String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-      if (!WRITABLE.contains(top)) {
+      if (path.endsWith(".")) {
+        // FieldMaskUtil reads "address." as "address", which would clear the whole address.
+        violations.add("update_mask", "\"" + path + "\" is not a field path");
+      } else if (!WRITABLE.contains(top)) {
         violations.add("update_mask", describe(top) + "; updatable: " + String.join(", ", WRITABLE.stream().sorted().toList()));
       } else if (top.equals(CUSTOM_FIELDS) && !path.equals(CUSTOM_FIELDS)) {
         customFieldKeys.add(path.substring(CUSTOM_FIELDS.length() + 1));

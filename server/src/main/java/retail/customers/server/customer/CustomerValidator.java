@@ -124,8 +124,14 @@ final class CustomerValidator {
     out.addAllTags(Tags.normalize(v, p + "tags", input.getTagsList()));
 
     if (input.hasMarketingConsents()) {
+      // A new customer's consents come from where the customer is created (a register's
+      // customer consents at the register), not from the method's default source.
+      Purpose consentPurpose =
+          purpose.creating() && input.getSource() != Source.SOURCE_UNSPECIFIED && input.getSource() != Source.UNRECOGNIZED
+              ? new Purpose(true, purpose.customFieldsChanged(), input.getSource())
+              : purpose;
       out.setMarketingConsents(consents(v, p + "marketing_consents.", input.getMarketingConsents(),
-          previous == null ? MarketingConsents.getDefaultInstance() : previous.getMarketingConsents(), purpose));
+          previous == null ? MarketingConsents.getDefaultInstance() : previous.getMarketingConsents(), consentPurpose));
     }
 
     if (purpose.customFieldsChanged() || input.getCustomFieldsCount() > 0) {
@@ -136,9 +142,11 @@ final class CustomerValidator {
 
     if (purpose.creating()) {
       if (input.getSource() == Source.UNRECOGNIZED) {
+        // A protobuf builder refuses UNRECOGNIZED: report it instead of failing with INTERNAL.
         v.add(p + "source", "unknown source");
+      } else {
+        out.setSource(input.getSource() == Source.SOURCE_UNSPECIFIED ? purpose.writeSource() : input.getSource());
       }
-      out.setSource(input.getSource() == Source.SOURCE_UNSPECIFIED ? purpose.writeSource() : input.getSource());
     }
     v.throwIfAny();
     return out.build();
@@ -347,7 +355,7 @@ final class CustomerValidator {
       Optional<String> problem = CustomFieldValues.problem(definition, value);
       if (problem.isPresent()) {
         v.add(path, problem.get());
-      } else if (value.getValueCase() != CustomFieldValue.ValueCase.VALUE_NOT_SET) {
+      } else if (!CustomFieldValues.isEmpty(value)) {
         out.put(entry.getKey(), CustomFieldValues.normalize(value));
       }
     }

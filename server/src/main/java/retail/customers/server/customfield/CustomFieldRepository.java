@@ -64,10 +64,12 @@ final class CustomFieldRepository {
 
   /** Customers whose value of the (choice) field is one of {@code options}. */
   int countChoices(DSLContext tx, UUID tenantId, String id, Collection<String> options) {
+    // Values are stored in the JSON form of CustomFieldValue, {"choiceValue": "Red"}
+    // (see CustomFieldValues): the option is inside it, not the value itself.
     return tx.fetchCount(
         CUSTOMER,
         CUSTOMER.TENANT_ID.eq(tenantId),
-        field("{0} ->> {1}", String.class, CUSTOMER.CUSTOM_FIELDS, val(id)).in(options));
+        field("{0} -> {1} ->> {2}", String.class, CUSTOMER.CUSTOM_FIELDS, val(id), val("choiceValue")).in(options));
   }
 
   /** Removes the field's values from every customer; returns how many lost one. */

@@ -129,6 +129,13 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
               CustomFieldRecord row =
                   repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(input.getName()));
               Etags.check(input.getEtag(), row.getVersion(), input.getName());
+              // An empty mask ("the fields set") or "*" carrying another type asks to change it:
+              // refuse it, as with value_type in the mask, rather than silently keep the old type.
+              boolean implicit = request.getUpdateMask().getPathsCount() == 0 || request.getUpdateMask().getPathsList().contains("*");
+              if (implicit && input.getValueType() != CustomField.ValueType.VALUE_TYPE_UNSPECIFIED
+                  && !input.getValueType().name().equals(row.getValueType())) {
+                throw ApiException.invalidField("custom_field.value_type", "cannot change: create a new field instead");
+              }
               if (displayName != null) {
                 row.setDisplayName(displayName);
               }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import retail.customers.server.customfield.CustomFieldDefinitions.Definition;
 import retail.customers.server.validation.Dates;
+import retail.customers.server.validation.Texts;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomFieldValue;
 
@@ -40,7 +41,13 @@ public final class CustomFieldValues {
     }
     return switch (expected) {
       case TEXT_VALUE ->
-          value.getTextValue().strip().length() > 1000 ? Optional.of("must be at most 1000 characters") : Optional.empty();
+          value.getTextValue().strip().length() > 1000
+              ? Optional.of("must be at most 1000 characters")
+              // Like notes: line breaks are fine, other control characters are not (and a NUL
+              // cannot even be stored in jsonb).
+              : Texts.hasControlCharacters(value.getTextValue(), true)
+                  ? Optional.of("must not contain control characters")
+                  : Optional.empty();
       case NUMBER_VALUE ->
           Double.isFinite(value.getNumberValue()) ? Optional.empty() : Optional.of("must be a finite number");
       case DATE_VALUE ->
@@ -51,6 +58,16 @@ public final class CustomFieldValues {
               : Optional.of("must be one of " + definition.options().stream().sorted().toList());
       default -> Optional.empty();
     };
+  }
+
+  /**
+   * Whether a valid value stands for "no value": unset, or text that is empty
+   * once trimmed (an empty string means "not set" throughout the API), so
+   * that blanks neither get stored nor satisfy a required field.
+   */
+  public static boolean isEmpty(CustomFieldValue value) {
+    return value.getValueCase() == CustomFieldValue.ValueCase.VALUE_NOT_SET
+        || (value.hasTextValue() && value.getTextValue().isBlank());
   }
 
   /** The stored form of a valid value (text trimmed). */

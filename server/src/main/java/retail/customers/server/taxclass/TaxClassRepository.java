@@ -1,6 +1,7 @@
 package retail.customers.server.taxclass;
 
 import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.lower;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.row;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.SQLDataType;
 import retail.customers.db.tables.records.TaxClassRecord;
 
 /** Tax classes in PostgreSQL; every query is scoped to one tenant. */
@@ -35,8 +37,17 @@ final class TaxClassRepository {
         .fetch();
   }
 
-  /** Takes the default flag away from whichever tax class has it. */
+  /**
+   * Takes the default flag away from whichever tax class has it. Changes of a
+   * tenant's default are serialised by a transaction-scoped advisory lock:
+   * otherwise two at once both find no other default to clear, and the
+   * second insert breaks the one-default index (an internal error for the
+   * client) instead of simply taking the flag from the first.
+   */
   void clearDefault(DSLContext tx, UUID tenantId) {
+    tx.select(function("pg_advisory_xact_lock", SQLDataType.OTHER,
+            function("hashtextextended", SQLDataType.BIGINT, val(tenantId + "/default-tax-class"), val(0L))))
+        .fetch();
     tx.update(TAX_CLASS)
         .set(TAX_CLASS.IS_DEFAULT, false)
         .set(TAX_CLASS.VERSION, TAX_CLASS.VERSION.plus(1))

@@ -19,10 +19,15 @@ public final class Texts {
     String text = value.strip();
     if (text.codePointCount(0, text.length()) > max) {
       violations.add(field, "must be at most " + max + " characters");
-    } else if (CONTROL.matcher(text).find() || (!multiline && LINE_BREAK.matcher(text).find())) {
+    } else if (hasControlCharacters(text, multiline)) {
       violations.add(field, multiline ? "must not contain control characters" : "must be a single line without control characters");
     }
     return text;
+  }
+
+  /** Whether {@code text} holds control characters (line breaks and tabs count only when not {@code multiline}). */
+  public static boolean hasControlCharacters(String text, boolean multiline) {
+    return CONTROL.matcher(text).find() || (!multiline && LINE_BREAK.matcher(text).find());
   }
 
   /** Like {@link #check}, and a violation if the trimmed value is empty. */

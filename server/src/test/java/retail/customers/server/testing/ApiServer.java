@@ -100,15 +100,27 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   public CustomerTypeServiceGrpc.CustomerTypeServiceBlockingStub customerTypes() {
-    return CustomerTypeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(tenantA.key()));
+    return customerTypes(tenantA.key());
+  }
+
+  public CustomerTypeServiceGrpc.CustomerTypeServiceBlockingStub customerTypes(String key) {
+    return CustomerTypeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(key));
   }
 
   public TaxClassServiceGrpc.TaxClassServiceBlockingStub taxClasses() {
-    return TaxClassServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(tenantA.key()));
+    return taxClasses(tenantA.key());
+  }
+
+  public TaxClassServiceGrpc.TaxClassServiceBlockingStub taxClasses(String key) {
+    return TaxClassServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(key));
   }
 
   public CustomFieldServiceGrpc.CustomFieldServiceBlockingStub customFields() {
-    return CustomFieldServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(tenantA.key()));
+    return customFields(tenantA.key());
+  }
+
+  public CustomFieldServiceGrpc.CustomFieldServiceBlockingStub customFields(String key) {
+    return CustomFieldServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(key));
   }
 
   /** Call credentials sending {@code authorization: Bearer <key>}. */

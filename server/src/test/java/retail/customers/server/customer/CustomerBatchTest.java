@@ -1,0 +1,281 @@
+package retail.customers.server.customer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static retail.customers.db.Tables.CUSTOMER;
+import static retail.customers.server.testing.Errors.code;
+import static retail.customers.server.testing.Errors.failure;
+import static retail.customers.server.testing.Errors.reason;
+import static retail.customers.server.testing.Errors.violationsOf;
+
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.Customers;
+import retail.customers.v1.BatchCreateCustomersRequest;
+import retail.customers.v1.BatchCreateCustomersResponse;
+import retail.customers.v1.BatchGetCustomersRequest;
+import retail.customers.v1.BatchGetCustomersResponse;
+import retail.customers.v1.BatchUpdateCustomersRequest;
+import retail.customers.v1.BatchUpdateCustomersResponse;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerResult;
+import retail.customers.v1.CustomerView;
+import retail.customers.v1.UpdateCustomerRequest;
+
+/** Batches of up to 1,000: a result per item, in order; one bad item does not sink the others. */
+class CustomerBatchTest {
+  @RegisterExtension static final ApiServer api = new ApiServer();
+
+  private static Customer create(Customer.Builder customer) {
+    return Customers.create(api.customers(), customer);
+  }
+
+  private static CreateCustomerRequest createItem(Customer.Builder customer) {
+    return CreateCustomerRequest.newBuilder().setCustomer(customer).build();
+  }
+
+  private static UpdateCustomerRequest updateItem(Customer.Builder changes, String... paths) {
+    return UpdateCustomerRequest.newBuilder().setCustomer(changes).setUpdateMask(Customers.mask(paths)).build();
+  }
+
+  private static String errorReason(CustomerResult result) {
+    assertThat(result.hasError()).as("result %s should be an error", result).isTrue();
+    return result.getError().getDetailsList().stream()
+        .filter(d -> d.is(ErrorInfo.class))
+        .map(d -> {
+          try {
+            return d.unpack(ErrorInfo.class).getReason();
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+          }
+        })
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Status.Code errorCode(CustomerResult result) {
+    return Status.fromCodeValue(result.getError().getCode()).getCode();
+  }
+
+  private static int rowsWithReferencePrefix(String prefix) {
+    return api.database().dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(prefix));
+  }
+
+  // ---- get ----
+
+  @Test
+  void batchGetAnswersEachNameInOrder() {
+    Customer first = create(Customers.valid().setFirstName("First"));
+    Customer second = create(Customers.valid().setFirstName("Second"));
+    Customer ofB = Customers.create(api.customers(api.tenantB().key()), Customers.minimal());
+    String unknown = "customers/" + UUID.randomUUID();
+
+    BatchGetCustomersResponse response =
+        api.customers().batchGetCustomers(
+            BatchGetCustomersRequest.newBuilder()
+                .addNames(second.getName())
+                .addNames(unknown)
+                .addNames("not-a-name")
+                .addNames(first.getName())
+                .addNames(ofB.getName())
+                .addNames(second.getName())
+                .build());
+
+    List<CustomerResult> results = response.getResultsList();
+    assertThat(results).hasSize(6);
+    assertThat(results.get(0).getCustomer()).isEqualTo(second);
+    assertThat(errorCode(results.get(1))).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(errorReason(results.get(1))).isEqualTo("RESOURCE_NOT_FOUND");
+    assertThat(errorCode(results.get(2))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(violationsOf(results.get(2).getError())).containsOnlyKeys("names[2]");
+    assertThat(results.get(3).getCustomer()).isEqualTo(first);
+    assertThat(errorCode(results.get(4))).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(results.get(5).getCustomer()).isEqualTo(second);
+  }
+
+  @Test
+  void batchGetHonoursTheView() {
+    Customer created = create(Customers.valid().setTitle("Dr."));
+
+    BatchGetCustomersResponse response =
+        api.customers().batchGetCustomers(
+            BatchGetCustomersRequest.newBuilder().addNames(created.getName()).setView(CustomerView.CUSTOMER_VIEW_REGISTER).build());
+
+    Customer register = response.getResults(0).getCustomer();
+    assertThat(register.getTitle()).isEmpty();
+    assertThat(register.getFirstName()).isEqualTo("Betty");
+    assertThat(register.hasCreateTime()).isFalse();
+  }
+
+  @Test
+  void batchGetOfAThousandNamesIsAccepted() {
+    Customer created = create(Customers.valid());
+    List<String> names = new ArrayList<>(Collections.nCopies(999, "customers/" + UUID.randomUUID()));
+    names.add(created.getName());
+
+    BatchGetCustomersResponse response =
+        api.customers().batchGetCustomers(BatchGetCustomersRequest.newBuilder().addAllNames(names).build());
+
+    assertThat(response.getResultsCount()).isEqualTo(1000);
+    assertThat(response.getResults(999).getCustomer()).isEqualTo(created);
+  }
+
+  // ---- create ----
+
+  @Test
+  void batchCreateStoresTheGoodItemsAndReportsTheBadOnesInOrder() {
+    String prefix = "batch-" + UUID.randomUUID() + "-";
+
+    BatchCreateCustomersResponse response =
+        api.customers().batchCreateCustomers(
+            BatchCreateCustomersRequest.newBuilder()
+                .addRequests(createItem(Customers.valid().setExternalReference(prefix + 1)))
+                .addRequests(createItem(Customers.valid().setExternalReference(prefix + 2).setEmail("not an email")))
+                .addRequests(createItem(Customers.valid().setExternalReference(prefix + 3)))
+                .build());
+
+    List<CustomerResult> results = response.getResultsList();
+    assertThat(results).hasSize(3);
+    assertThat(results.get(0).getCustomer().getExternalReference()).isEqualTo(prefix + 1);
+    assertThat(errorCode(results.get(1))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(errorReason(results.get(1))).isEqualTo("INVALID_FIELDS");
+    assertThat(violationsOf(results.get(1).getError())).containsOnlyKeys("customer.email");
+    assertThat(results.get(2).getCustomer().getExternalReference()).isEqualTo(prefix + 3);
+    assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(2);
+    assertThat(Customers.get(api.customers(), results.get(2).getCustomer().getName())).isEqualTo(results.get(2).getCustomer());
+  }
+
+  @Test
+  void itemFailingInTheDatabaseIsRolledBackAloneAndTheOthersStay() {
+    String prefix = "dup-" + UUID.randomUUID() + "-";
+
+    // The second item's unique violation happens in PostgreSQL, after the first item was written in the
+    // same transaction: only its own savepoint may be rolled back.
+    BatchCreateCustomersResponse response =
+        api.customers().batchCreateCustomers(
+            BatchCreateCustomersRequest.newBuilder()
+                .addRequests(createItem(Customers.valid().setExternalReference(prefix + "a")))
+                .addRequests(createItem(Customers.valid().setExternalReference(prefix + "a")))
+                .addRequests(createItem(Customers.valid().setExternalReference(prefix + "b")))
+                .build());
+
+    List<CustomerResult> results = response.getResultsList();
+    assertThat(results.get(0).hasCustomer()).isTrue();
+    assertThat(errorCode(results.get(1))).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(violationsOf(results.get(1).getError())).containsOnlyKeys("customer.external_reference");
+    assertThat(results.get(2).hasCustomer()).isTrue();
+    assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(2);
+  }
+
+  @Test
+  void batchCreateItemsAreIdempotentByTheirOwnRequestIds() {
+    String prefix = "idem-batch-" + UUID.randomUUID() + "-";
+    BatchCreateCustomersRequest request =
+        BatchCreateCustomersRequest.newBuilder()
+            .addRequests(createItem(Customers.valid().setExternalReference(prefix + 1)).toBuilder().setRequestId(Customers.requestId()))
+            .addRequests(createItem(Customers.valid().setExternalReference(prefix + 2)).toBuilder().setRequestId(Customers.requestId()))
+            .build();
+
+    BatchCreateCustomersResponse first = api.customers().batchCreateCustomers(request);
+    BatchCreateCustomersResponse retry = api.customers().batchCreateCustomers(request);
+
+    assertThat(retry).isEqualTo(first);
+    assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(2);
+  }
+
+  // ---- update ----
+
+  @Test
+  void batchUpdateAppliesTheGoodItemsAndReportsTheBadOnesInOrder() {
+    Customer a = create(Customers.valid());
+    Customer b = create(Customers.valid());
+    Customer c = create(Customers.valid());
+    Customers.update(api.customers(), b.getName(), Customer.newBuilder().setCompany("Changed"), "company");
+
+    BatchUpdateCustomersResponse response =
+        api.customers().batchUpdateCustomers(
+            BatchUpdateCustomersRequest.newBuilder()
+                .addRequests(updateItem(Customer.newBuilder().setName(a.getName()).setNotes("A"), "notes"))
+                .addRequests(updateItem(Customer.newBuilder().setName(b.getName()).setEtag(b.getEtag()).setNotes("B"), "notes"))
+                .addRequests(updateItem(Customer.newBuilder().setName("customers/" + UUID.randomUUID()).setNotes("?"), "notes"))
+                .addRequests(updateItem(Customer.newBuilder().setName(c.getName()).setHomePhone("123"), "home_phone"))
+                .addRequests(updateItem(Customer.newBuilder().setName(c.getName()).setNotes("C"), "notes"))
+                .build());
+
+    List<CustomerResult> results = response.getResultsList();
+    assertThat(results).hasSize(5);
+    assertThat(results.get(0).getCustomer().getNotes()).isEqualTo("A");
+    assertThat(errorCode(results.get(1))).isEqualTo(Status.Code.ABORTED);
+    assertThat(errorReason(results.get(1))).isEqualTo("ETAG_MISMATCH");
+    assertThat(errorCode(results.get(2))).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(violationsOf(results.get(3).getError())).containsOnlyKeys("customer.home_phone");
+    assertThat(results.get(4).getCustomer().getNotes()).isEqualTo("C");
+
+    assertThat(Customers.get(api.customers(), a.getName()).getNotes()).isEqualTo("A");
+    assertThat(Customers.get(api.customers(), b.getName()).getNotes()).isEmpty();
+    assertThat(Customers.get(api.customers(), c.getName()).getNotes()).isEqualTo("C");
+    assertThat(Customers.get(api.customers(), c.getName()).getHomePhone()).isEqualTo("+15145550123");
+  }
+
+  @Test
+  void batchUpdateCannotReachAnotherStoresCustomer() {
+    Customer ofB = Customers.create(api.customers(api.tenantB().key()), Customers.minimal());
+
+    BatchUpdateCustomersResponse response =
+        api.customers().batchUpdateCustomers(
+            BatchUpdateCustomersRequest.newBuilder()
+                .addRequests(updateItem(Customer.newBuilder().setName(ofB.getName()).setNotes("hijacked"), "notes"))
+                .build());
+
+    assertThat(errorCode(response.getResults(0))).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(Customers.get(api.customers(api.tenantB().key()), ofB.getName()).getNotes()).isEmpty();
+  }
+
+  // ---- sizes ----
+
+  @Test
+  void emptyBatchesAreInvalid() {
+    assertEmptyBatch(failure(() -> api.customers().batchGetCustomers(BatchGetCustomersRequest.getDefaultInstance())), "names");
+    assertEmptyBatch(
+        failure(() -> api.customers().batchCreateCustomers(BatchCreateCustomersRequest.getDefaultInstance())), "requests");
+    assertEmptyBatch(
+        failure(() -> api.customers().batchUpdateCustomers(BatchUpdateCustomersRequest.getDefaultInstance())), "requests");
+  }
+
+  private static void assertEmptyBatch(StatusRuntimeException e, String field) {
+    assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(reason(e)).isEqualTo("INVALID_FIELDS");
+    assertThat(retail.customers.server.testing.Errors.violations(e)).containsOnlyKeys(field);
+  }
+
+  @Test
+  void batchesOverAThousandItemsAreResourceExhaustedAndWriteNothing() {
+    String prefix = "too-many-" + UUID.randomUUID() + "-";
+    BatchCreateCustomersRequest.Builder creates = BatchCreateCustomersRequest.newBuilder();
+    BatchUpdateCustomersRequest.Builder updates = BatchUpdateCustomersRequest.newBuilder();
+    BatchGetCustomersRequest.Builder gets = BatchGetCustomersRequest.newBuilder();
+    for (int i = 0; i < 1001; i++) {
+      creates.addRequests(createItem(Customers.minimal().setExternalReference(prefix + i)));
+      updates.addRequests(updateItem(Customer.newBuilder().setName("customers/" + UUID.randomUUID()).setNotes("x"), "notes"));
+      gets.addNames("customers/" + UUID.randomUUID());
+    }
+
+    assertTooMany(failure(() -> api.customers().batchCreateCustomers(creates.build())));
+    assertTooMany(failure(() -> api.customers().batchUpdateCustomers(updates.build())));
+    assertTooMany(failure(() -> api.customers().batchGetCustomers(gets.build())));
+    assertThat(rowsWithReferencePrefix(prefix)).isZero();
+  }
+
+  private static void assertTooMany(StatusRuntimeException e) {
+    assertThat(code(e)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(reason(e)).isEqualTo("LIMIT_EXCEEDED");
+  }
+}
