@@ -61,6 +61,14 @@ public final class SearchCriteria {
   private static final String NO_TYPE = CUSTOMER_TYPES + "/-";
   private static final Pattern PHONE_LIKE = Pattern.compile("\\+?[\\d().\\-/]*\\d[\\d().\\-/]*");
   private static final Pattern SEPARATORS = Pattern.compile("[().\\-/+]");
+  /**
+   * Digits a number written with a trunk zero must keep without it to also
+   * match as a phone number. Shorter numbers that start with a zero are
+   * postal codes ("00100") and identifiers far more often than phones, and
+   * without their zero they would match any text that holds the rest ("100"
+   * is in the postal code 33100).
+   */
+  private static final int MIN_NATIONAL_DIGITS = 7;
 
   private final List<List<String>> words;
   private final Condition filters;
@@ -167,7 +175,7 @@ public final class SearchCriteria {
         }
         if (PHONE_LIKE.matcher(part).matches() && compact.startsWith("0")) {
           String national = compact.replaceFirst("^0+", "");
-          if (national.length() >= 3) {
+          if (national.length() >= MIN_NATIONAL_DIGITS) {
             spellings.add(national);
           }
         }
