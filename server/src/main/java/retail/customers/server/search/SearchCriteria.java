@@ -51,7 +51,8 @@ import retail.customers.v1.DiscountRange;
  * Words that carry digits also match without their separators ("555-0123"
  * finds the phone digits 5550123, "h2x-1y4" the postal code H2X1Y4), and a
  * phone number written with a leading trunk zero also matches without it
- * ("0123456789" finds +33 1 23 45 67 89).
+ * ("0123456789" finds +33 1 23 45 67 89). Consecutive words that are all
+ * digit groups may also match together, as one number ("01 23 45 67 89").
  */
 public final class SearchCriteria {
   static final int MAX_QUERY_LENGTH = 200;
@@ -70,11 +71,11 @@ public final class SearchCriteria {
    */
   private static final int MIN_NATIONAL_DIGITS = 7;
 
-  private final List<List<String>> words;
+  private final List<Condition> terms;
   private final Condition filters;
 
-  private SearchCriteria(List<List<String>> words, Condition filters) {
-    this.words = words;
+  private SearchCriteria(List<Condition> terms, Condition filters) {
+    this.terms = terms;
     this.filters = filters;
   }
 
@@ -85,7 +86,7 @@ public final class SearchCriteria {
    */
   public static SearchCriteria parse(String query, CustomerFilter filter, boolean showDeleted) {
     Violations violations = new Violations();
-    List<List<String>> words = words(violations, query);
+    List<Condition> terms = terms(violations, query);
     List<Condition> conditions = new ArrayList<>();
     if (!showDeleted) {
       conditions.add(CUSTOMER.DELETE_TIME.isNull());
@@ -106,12 +107,12 @@ public final class SearchCriteria {
       conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
     }
     violations.throwIfAny();
-    return new SearchCriteria(words, and(conditions));
+    return new SearchCriteria(terms, and(conditions));
   }
 
   /** Whether there is free text (which decides the default order and the search strategy). */
   public boolean hasText() {
-    return !words.isEmpty();
+    return !terms.isEmpty();
   }
 
   /** The filters alone, without the free text. */
@@ -121,11 +122,7 @@ public final class SearchCriteria {
 
   /** The free-text words: each must match (one of its spellings) somewhere. */
   public Condition text() {
-    List<Condition> each = new ArrayList<>();
-    for (List<String> spellings : words) {
-      each.add(or(spellings.stream().map(SearchCriteria::contains).toList()));
-    }
-    return and(each);
+    return and(terms);
   }
 
   /** Text and filters. */
@@ -149,8 +146,15 @@ public final class SearchCriteria {
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
-  /** The words of the query, each with the spellings it may match as. */
-  private static List<List<String>> words(Violations violations, String query) {
+  /**
+   * What the words of the query require: each word must match in one of its
+   * spellings somewhere. A run of consecutive digit groups may instead match
+   * as one number: a phone written in groups is stored as its digits, where a
+   * group may not appear alone ("01", the trunk zero of "01 23 45 67 89", is
+   * not in +33123456789). Matching the groups one by one too keeps queries
+   * such as "75001 1234" (a postal code and a loyalty number) working.
+   */
+  private static List<Condition> terms(Violations violations, String query) {
     String text = query.strip();
     if (text.length() > MAX_QUERY_LENGTH) {
       violations.add("query", "must be at most " + MAX_QUERY_LENGTH + " characters");
@@ -164,25 +168,47 @@ public final class SearchCriteria {
       violations.add("query", "must have at most " + MAX_WORDS + " words");
       return List.of();
     }
-    List<List<String>> words = new ArrayList<>();
-    for (String part : parts) {
-      Set<String> spellings = new LinkedHashSet<>();
-      spellings.add(part);
-      if (part.chars().anyMatch(Character::isDigit)) {
-        String compact = SEPARATORS.matcher(part).replaceAll("");
-        if (!compact.isEmpty()) {
-          spellings.add(compact);
-        }
-        if (PHONE_LIKE.matcher(part).matches() && compact.startsWith("0")) {
-          String national = compact.replaceFirst("^0+", "");
-          if (national.length() >= MIN_NATIONAL_DIGITS) {
-            spellings.add(national);
-          }
+    List<Condition> terms = new ArrayList<>();
+    int start = 0;
+    while (start < parts.length) {
+      int end = start;
+      while (end < parts.length && PHONE_LIKE.matcher(parts[end]).matches()) {
+        end++;
+      }
+      if (end - start < 2) {
+        terms.add(matches(parts[start]));
+        start++;
+      } else {
+        List<String> run = List.of(parts).subList(start, end);
+        terms.add(or(and(run.stream().map(SearchCriteria::matches).toList()), matches(String.join("", run))));
+        start = end;
+      }
+    }
+    return terms;
+  }
+
+  /** The word is in the search text in one of its spellings. */
+  private static Condition matches(String word) {
+    return or(spellings(word).stream().map(SearchCriteria::contains).toList());
+  }
+
+  /** The word as typed, and as the digits and postal codes of the search text are stored. */
+  private static Set<String> spellings(String word) {
+    Set<String> spellings = new LinkedHashSet<>();
+    spellings.add(word);
+    if (word.chars().anyMatch(Character::isDigit)) {
+      String compact = SEPARATORS.matcher(word).replaceAll("");
+      if (!compact.isEmpty()) {
+        spellings.add(compact);
+      }
+      if (PHONE_LIKE.matcher(word).matches() && compact.startsWith("0")) {
+        String national = compact.replaceFirst("^0+", "");
+        if (national.length() >= MIN_NATIONAL_DIGITS) {
+          spellings.add(national);
         }
       }
-      words.add(List.copyOf(spellings));
     }
-    return words;
+    return spellings;
   }
 
   private static Optional<Condition> customerTypes(Violations violations, List<String> names) {
