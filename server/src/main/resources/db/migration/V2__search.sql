@@ -71,7 +71,8 @@ alter table customer alter column search_text set statistics 1000;
 create table customer_tag (
     tenant_id      uuid   not null references tenant (id),
     tag_key        text   collate "C" not null,
-    -- The spelling of the first customer that used the tag.
+    -- The spelling that most customers carrying the tag use (ties: the
+    -- first in byte order), from customer_tag_spelling.
     tag            text   not null,
     -- Customers with the tag: all of them, and those not archived.
     customer_count bigint not null default 0,
@@ -79,23 +80,73 @@ create table customer_tag (
     primary key (tenant_id, tag_key)
 );
 
+-- How many customers write a tag each way ("VIP", "vip", "Vip"), so that
+-- ListTags shows the most common spelling rather than whichever came first,
+-- and a spelling that no customer uses any more is not shown.
+create table customer_tag_spelling (
+    tenant_id      uuid   not null references tenant (id),
+    tag_key        text   collate "C" not null,
+    tag            text   collate "C" not null,
+    customer_count bigint not null default 0,
+    primary key (tenant_id, tag_key, tag)
+);
+
+-- A customer counts once per tag key; if it writes one tag two ways ("Été"
+-- and "ete" differ in case and accents), its spelling is the first of them
+-- in byte order, for removals as for additions.
 create function customer_tag_count() returns trigger language plpgsql as $$
+declare
+    row_tenant uuid;
+    -- Archiving or restoring leaves the tags as they are: so do their spellings.
+    tags_changed boolean := tg_op <> 'UPDATE';
+    -- Tag keys whose spellings changed.
+    respelled text[] := '{}';
 begin
+    if tg_op = 'UPDATE' then
+        tags_changed := old.tags is distinct from new.tags;
+    end if;
     if tg_op in ('UPDATE', 'DELETE') then
+        row_tenant := old.tenant_id;
         update customer_tag t
            set customer_count = t.customer_count - 1,
                active_count = t.active_count - (old.delete_time is null)::int
           from (select distinct unnest(old.tag_keys) as k) old_keys
          where t.tenant_id = old.tenant_id and t.tag_key = old_keys.k;
+        if tags_changed then
+            update customer_tag_spelling s
+               set customer_count = s.customer_count - 1
+              from (select customer_normalize(t) as k, min(t collate "C") as tag from unnest(old.tags) t group by 1) old_tags
+             where s.tenant_id = old.tenant_id and s.tag_key = old_tags.k and s.tag = old_tags.tag;
+            respelled := old.tag_keys;
+        end if;
     end if;
     if tg_op in ('INSERT', 'UPDATE') then
+        row_tenant := new.tenant_id;
         insert into customer_tag (tenant_id, tag_key, tag, customer_count, active_count)
-        select new.tenant_id, customer_normalize(t), min(t), 1, (new.delete_time is null)::int
+        select new.tenant_id, customer_normalize(t), min(t collate "C"), 1, (new.delete_time is null)::int
           from unnest(new.tags) t
          group by customer_normalize(t)
         on conflict (tenant_id, tag_key) do update
            set customer_count = customer_tag.customer_count + 1,
                active_count = customer_tag.active_count + excluded.active_count;
+        if tags_changed then
+            insert into customer_tag_spelling (tenant_id, tag_key, tag, customer_count)
+            select new.tenant_id, customer_normalize(t), min(t collate "C"), 1
+              from unnest(new.tags) t
+             group by customer_normalize(t)
+            on conflict (tenant_id, tag_key, tag) do update
+               set customer_count = customer_tag_spelling.customer_count + 1;
+            respelled := respelled || new.tag_keys;
+        end if;
+    end if;
+    if cardinality(respelled) > 0 then
+        update customer_tag t
+           set tag = top.tag
+          from (select distinct on (s.tag_key) s.tag_key, s.tag
+                  from customer_tag_spelling s
+                 where s.tenant_id = row_tenant and s.tag_key = any(respelled) and s.customer_count > 0
+                 order by s.tag_key, s.customer_count desc, s.tag) top
+         where t.tenant_id = row_tenant and t.tag_key = top.tag_key and t.tag <> top.tag;
     end if;
     return null;
 end $$;
