@@ -21,6 +21,8 @@ import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -245,7 +247,7 @@ public final class SearchCriteria {
     boolean valid = true;
     if (filter.hasCreateTimeFrom()) {
       if (ProtoTime.isValid(from)) {
-        condition = condition.and(CUSTOMER.CREATE_TIME.ge(ProtoTime.toOffsetDateTime(from)));
+        condition = condition.and(CUSTOMER.CREATE_TIME.ge(toMicros(from)));
       } else {
         violations.add("filter.create_time_from", "is not a valid time");
         valid = false;
@@ -253,7 +255,7 @@ public final class SearchCriteria {
     }
     if (filter.hasCreateTimeTo()) {
       if (ProtoTime.isValid(to)) {
-        condition = condition.and(CUSTOMER.CREATE_TIME.lt(ProtoTime.toOffsetDateTime(to)));
+        condition = condition.and(CUSTOMER.CREATE_TIME.lt(toMicros(to)));
       } else {
         violations.add("filter.create_time_to", "is not a valid time");
         valid = false;
@@ -264,6 +266,19 @@ public final class SearchCriteria {
       violations.add("filter.create_time_to", "must be after create_time_from");
     }
     return filter.hasCreateTimeFrom() || filter.hasCreateTimeTo() ? Optional.of(condition) : Optional.empty();
+  }
+
+  /**
+   * A time bound as PostgreSQL, which keeps microseconds, can compare it:
+   * rounded up. A time stored as t is at or after a bound b exactly when it
+   * is at or after b rounded up (and before b exactly when before it),
+   * whereas the JDBC driver would round to the nearest microsecond and take
+   * in a customer created 0.4 µs before the start.
+   */
+  private static OffsetDateTime toMicros(Timestamp bound) {
+    OffsetDateTime time = ProtoTime.toOffsetDateTime(bound);
+    OffsetDateTime micros = time.truncatedTo(ChronoUnit.MICROS);
+    return micros.equals(time) ? time : micros.plus(1, ChronoUnit.MICROS);
   }
 
   private static Optional<Condition> discount(Violations violations, DiscountFilter filter) {
