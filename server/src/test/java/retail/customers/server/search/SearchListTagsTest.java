@@ -170,6 +170,26 @@ class SearchListTagsTest {
   }
 
   @Test
+  void customersDeletedWithPlainSqlAreNoLongerCounted() {
+    Store store = newStore(api);
+    store.create(person("Ann", "Able").addTags("Woman"));
+    store.create(person("Bea", "Baker").addTags("Woman"));
+    Customer purged = store.create(person("Cleo", "Cole").addTags("WOMAN").addTags("Purged"));
+    Customer alsoPurged = store.create(person("Dora", "Dunn").addTags("WOMAN"));
+    store.create(person("Eve", "Eddy").addTags("WOMAN"));
+    assertThat(spellings(tags(store))).containsExactly("Purged", "WOMAN");
+
+    api.database().dsl().execute(
+        "delete from customer where tenant_id = ?::uuid and id in (?::uuid, ?::uuid)",
+        store.tenantId().toString(),
+        purged.getName().substring("customers/".length()),
+        alsoPurged.getName().substring("customers/".length()));
+
+    assertThat(store.tags(ListTagsRequest.newBuilder().setShowDeleted(true)))
+        .extracting(TagCount::getTag, TagCount::getCustomerCount).containsExactly(tuple("Woman", 3L));
+  }
+
+  @Test
   void pagesReturnEveryTagOnceInOrder() {
     Store store = newStore(api);
     List<String> all = List.of("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf");
