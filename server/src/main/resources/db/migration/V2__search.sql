@@ -71,7 +71,8 @@ alter table customer alter column search_text set statistics 1000;
 create table customer_tag (
     tenant_id      uuid   not null references tenant (id),
     tag_key        text   collate "C" not null,
-    -- The spelling of the first customer that used the tag.
+    -- The first spelling written; ListTags shows the most common one, from
+    -- customer_tag_spelling, and falls back to this one.
     tag            text   not null,
     -- Customers with the tag: all of them, and those not archived.
     customer_count bigint not null default 0,
@@ -79,26 +80,61 @@ create table customer_tag (
     primary key (tenant_id, tag_key)
 );
 
--- One statement per change, with the rows in key order: concurrent writers
--- lock the counters in the same order and cannot deadlock on them.
+-- How many customers write a tag each way ("VIP", "vip", "Vip"), so that
+-- ListTags shows the most common spelling rather than whichever came first,
+-- and not one that no customer uses any more.
+create table customer_tag_spelling (
+    tenant_id      uuid   not null references tenant (id),
+    tag_key        text   collate "C" not null,
+    tag            text   collate "C" not null,
+    customer_count bigint not null default 0,
+    primary key (tenant_id, tag_key, tag)
+);
+
+-- One statement per table, with the rows in key order: concurrent writers
+-- lock the counters in the same order and cannot deadlock on them. A
+-- customer counts once per tag key; if it writes one tag two ways ("Été" and
+-- "ete" differ in case and accents), its spelling is the first of them in
+-- byte order, for removals as for additions.
 create function customer_tag_count() returns trigger language plpgsql as $$
 begin
     insert into customer_tag as t (tenant_id, tag_key, tag, customer_count, active_count)
     select tenant_id, tag_key, min(tag), sum(delta), sum(active_delta)
-      from (select new.tenant_id as tenant_id, customer_normalize(tag) as tag_key, tag,
+      from (select new.tenant_id as tenant_id, customer_normalize(tag) as tag_key, min(tag collate "C") as tag,
                    1 as delta, (new.delete_time is null)::int as active_delta
-              from (select distinct on (customer_normalize(tag)) tag from unnest(new.tags) tag) n
+              from unnest(new.tags) tag
              where tg_op in ('INSERT', 'UPDATE')
+             group by 2
             union all
-            select old.tenant_id, customer_normalize(tag), tag, -1, -(old.delete_time is null)::int
-              from (select distinct on (customer_normalize(tag)) tag from unnest(old.tags) tag) o
-             where tg_op in ('UPDATE', 'DELETE')) changes
+            select old.tenant_id, customer_normalize(tag), min(tag collate "C"), -1, -(old.delete_time is null)::int
+              from unnest(old.tags) tag
+             where tg_op in ('UPDATE', 'DELETE')
+             group by 2) changes
      group by tenant_id, tag_key
     having sum(delta) <> 0 or sum(active_delta) <> 0
      order by tag_key
     on conflict (tenant_id, tag_key) do update
        set customer_count = t.customer_count + excluded.customer_count,
            active_count = t.active_count + excluded.active_count;
+    -- Archiving or restoring leaves the tags, and so their spellings, as they are.
+    if tg_op <> 'UPDATE' or old.tags is distinct from new.tags then
+        insert into customer_tag_spelling as s (tenant_id, tag_key, tag, customer_count)
+        select tenant_id, tag_key, tag, sum(delta)
+          from (select new.tenant_id as tenant_id, customer_normalize(tag) as tag_key, min(tag collate "C") as tag, 1 as delta
+                  from unnest(new.tags) tag
+                 where tg_op in ('INSERT', 'UPDATE')
+                 group by 2
+                union all
+                select old.tenant_id, customer_normalize(tag), min(tag collate "C"), -1
+                  from unnest(old.tags) tag
+                 where tg_op in ('UPDATE', 'DELETE')
+                 group by 2) changes
+         group by tenant_id, tag_key, tag
+        having sum(delta) <> 0
+         order by tag_key, tag
+        on conflict (tenant_id, tag_key, tag) do update
+           set customer_count = s.customer_count + excluded.customer_count;
+    end if;
     return null;
 end $$;
 

@@ -17,6 +17,8 @@ import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,7 +49,8 @@ import retail.customers.v1.DiscountRange;
  * Words that carry digits also match without their separators ("555-0123"
  * finds the phone digits 5550123, "h2x-1y4" the postal code H2X1Y4), and a
  * phone number written with a leading trunk zero also matches without it
- * ("0123456789" finds +33 1 23 45 67 89).
+ * ("0123456789" finds +33 1 23 45 67 89). Consecutive words that are all
+ * digit groups may also match together, as one number ("01 23 45 67 89").
  */
 public final class SearchCriteria {
   static final int MAX_QUERY_LENGTH = 200;
@@ -57,12 +60,20 @@ public final class SearchCriteria {
   private static final String NO_TYPE = CUSTOMER_TYPES + "/-";
   private static final Pattern PHONE_LIKE = Pattern.compile("\\+?[\\d().\\-/]*\\d[\\d().\\-/]*");
   private static final Pattern SEPARATORS = Pattern.compile("[().\\-/+]");
+  /**
+   * Digits a number written with a trunk zero must keep without it to also
+   * match as a phone number. Shorter numbers that start with a zero are
+   * postal codes ("00100") and identifiers far more often than phones, and
+   * without their zero they would match any text that holds the rest ("100"
+   * is in the postal code 33100).
+   */
+  private static final int MIN_NATIONAL_DIGITS = 7;
 
-  private final List<List<String>> words;
+  private final List<Condition> terms;
   private final Condition filters;
 
-  private SearchCriteria(List<List<String>> words, Condition filters) {
-    this.words = words;
+  private SearchCriteria(List<Condition> terms, Condition filters) {
+    this.terms = terms;
     this.filters = filters;
   }
 
@@ -73,7 +84,7 @@ public final class SearchCriteria {
    */
   public static SearchCriteria parse(String query, CustomerFilter filter, boolean showDeleted) {
     Violations violations = new Violations();
-    List<List<String>> words = words(violations, query);
+    List<Condition> terms = terms(violations, query);
     List<Condition> conditions = new ArrayList<>();
     if (!showDeleted) {
       conditions.add(CUSTOMER.DELETE_TIME.isNull());
@@ -94,12 +105,12 @@ public final class SearchCriteria {
       conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
     }
     violations.throwIfAny();
-    return new SearchCriteria(words, and(conditions));
+    return new SearchCriteria(terms, and(conditions));
   }
 
   /** Whether there is free text (which decides the default order and the search strategy). */
   public boolean hasText() {
-    return !words.isEmpty();
+    return !terms.isEmpty();
   }
 
   /** The filters alone, without the free text. */
@@ -109,11 +120,7 @@ public final class SearchCriteria {
 
   /** The free-text words: each must match (one of its spellings) somewhere. */
   public Condition text() {
-    List<Condition> each = new ArrayList<>();
-    for (List<String> spellings : words) {
-      each.add(or(spellings.stream().map(SearchCriteria::contains).toList()));
-    }
-    return and(each);
+    return and(terms);
   }
 
   /** Text and filters. */
@@ -137,8 +144,15 @@ public final class SearchCriteria {
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
-  /** The words of the query, each with the spellings it may match as. */
-  private static List<List<String>> words(Violations violations, String query) {
+  /**
+   * What the words of the query require: each word must match in one of its
+   * spellings somewhere. A run of consecutive digit groups may instead match
+   * as one number: a phone written in groups is stored as its digits, where a
+   * group may not appear alone ("01", the trunk zero of "01 23 45 67 89", is
+   * not in +33123456789). Matching the groups one by one too keeps queries
+   * such as "75001 1234" (a postal code and a loyalty number) working.
+   */
+  private static List<Condition> terms(Violations violations, String query) {
     String text = query.strip();
     if (text.length() > MAX_QUERY_LENGTH) {
       violations.add("query", "must be at most " + MAX_QUERY_LENGTH + " characters");
@@ -152,25 +166,47 @@ public final class SearchCriteria {
       violations.add("query", "must have at most " + MAX_WORDS + " words");
       return List.of();
     }
-    List<List<String>> words = new ArrayList<>();
-    for (String part : parts) {
-      Set<String> spellings = new LinkedHashSet<>();
-      spellings.add(part);
-      if (part.chars().anyMatch(Character::isDigit)) {
-        String compact = SEPARATORS.matcher(part).replaceAll("");
-        if (!compact.isEmpty()) {
-          spellings.add(compact);
-        }
-        if (PHONE_LIKE.matcher(part).matches() && compact.startsWith("0")) {
-          String national = compact.replaceFirst("^0+", "");
-          if (national.length() >= 3) {
-            spellings.add(national);
-          }
+    List<Condition> terms = new ArrayList<>();
+    int start = 0;
+    while (start < parts.length) {
+      int end = start;
+      while (end < parts.length && PHONE_LIKE.matcher(parts[end]).matches()) {
+        end++;
+      }
+      if (end - start < 2) {
+        terms.add(matches(parts[start]));
+        start++;
+      } else {
+        List<String> run = List.of(parts).subList(start, end);
+        terms.add(or(and(run.stream().map(SearchCriteria::matches).toList()), matches(String.join("", run))));
+        start = end;
+      }
+    }
+    return terms;
+  }
+
+  /** The word is in the search text in one of its spellings. */
+  private static Condition matches(String word) {
+    return or(spellings(word).stream().map(SearchCriteria::contains).toList());
+  }
+
+  /** The word as typed, and as the digits and postal codes of the search text are stored. */
+  private static Set<String> spellings(String word) {
+    Set<String> spellings = new LinkedHashSet<>();
+    spellings.add(word);
+    if (word.chars().anyMatch(Character::isDigit)) {
+      String compact = SEPARATORS.matcher(word).replaceAll("");
+      if (!compact.isEmpty()) {
+        spellings.add(compact);
+      }
+      if (PHONE_LIKE.matcher(word).matches() && compact.startsWith("0")) {
+        String national = compact.replaceFirst("^0+", "");
+        if (national.length() >= MIN_NATIONAL_DIGITS) {
+          spellings.add(national);
         }
       }
-      words.add(List.copyOf(spellings));
     }
-    return words;
+    return spellings;
   }
 
   private static Optional<Condition> customerTypes(Violations violations, List<String> names) {
@@ -207,7 +243,7 @@ public final class SearchCriteria {
     boolean valid = true;
     if (filter.hasCreateTimeFrom()) {
       if (ProtoTime.isValid(from)) {
-        condition = condition.and(CUSTOMER.CREATE_TIME.ge(ProtoTime.toOffsetDateTime(from)));
+        condition = condition.and(CUSTOMER.CREATE_TIME.ge(toMicros(from)));
       } else {
         violations.add("filter.create_time_from", "is not a valid time");
         valid = false;
@@ -215,7 +251,7 @@ public final class SearchCriteria {
     }
     if (filter.hasCreateTimeTo()) {
       if (ProtoTime.isValid(to)) {
-        condition = condition.and(CUSTOMER.CREATE_TIME.lt(ProtoTime.toOffsetDateTime(to)));
+        condition = condition.and(CUSTOMER.CREATE_TIME.lt(toMicros(to)));
       } else {
         violations.add("filter.create_time_to", "is not a valid time");
         valid = false;
@@ -226,6 +262,19 @@ public final class SearchCriteria {
       violations.add("filter.create_time_to", "must be after create_time_from");
     }
     return filter.hasCreateTimeFrom() || filter.hasCreateTimeTo() ? Optional.of(condition) : Optional.empty();
+  }
+
+  /**
+   * A time bound as PostgreSQL, which keeps microseconds, can compare it:
+   * rounded up. A time stored as t is at or after a bound b exactly when it
+   * is at or after b rounded up (and before b exactly when before it),
+   * whereas the JDBC driver would round to the nearest microsecond and take
+   * in a customer created 0.4 µs before the start.
+   */
+  private static OffsetDateTime toMicros(Timestamp bound) {
+    OffsetDateTime time = ProtoTime.toOffsetDateTime(bound);
+    OffsetDateTime micros = time.truncatedTo(ChronoUnit.MICROS);
+    return micros.equals(time) ? time : micros.plus(1, ChronoUnit.MICROS);
   }
 
   private static Optional<Condition> discount(Violations violations, DiscountFilter filter) {

@@ -1,10 +1,13 @@
 package retail.customers.server.search;
 
+import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.concat;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.val;
 import static retail.customers.db.Tables.CUSTOMER_TAG;
+import static retail.customers.db.Tables.CUSTOMER_TAG_SPELLING;
 
 import java.util.List;
 import org.jooq.Condition;
@@ -20,8 +23,9 @@ import retail.customers.v1.TagCount;
 
 /**
  * ListTags: the tenant's tags with their customer counts, from the
- * {@code customer_tag} table that a trigger keeps in step with every write,
- * so that autocomplete reads a few index entries instead of every customer.
+ * {@code customer_tag} and {@code customer_tag_spelling} tables that a
+ * trigger keeps in step with every write, so that autocomplete reads a few
+ * index entries instead of every customer.
  */
 public final class TagCounts {
   static final int MAX_PREFIX = 50;
@@ -46,8 +50,19 @@ public final class TagCounts {
         request.getPrefix().isBlank()
             ? noCondition()
             : CUSTOMER_TAG.TAG_KEY.like(concat(SearchCriteria.normalize(val(SearchCriteria.escapeLike(request.getPrefix().strip()))), inline("%")));
+    // The spelling most customers use (ties: the first in byte order).
+    Field<String> spelling =
+        coalesce(
+            select(CUSTOMER_TAG_SPELLING.TAG)
+                .from(CUSTOMER_TAG_SPELLING)
+                .where(CUSTOMER_TAG_SPELLING.TENANT_ID.eq(CUSTOMER_TAG.TENANT_ID), CUSTOMER_TAG_SPELLING.TAG_KEY.eq(CUSTOMER_TAG.TAG_KEY),
+                    CUSTOMER_TAG_SPELLING.CUSTOMER_COUNT.gt(0L))
+                .orderBy(CUSTOMER_TAG_SPELLING.CUSTOMER_COUNT.desc(), CUSTOMER_TAG_SPELLING.TAG)
+                .limit(1)
+                .<String>asField(),
+            CUSTOMER_TAG.TAG);
     List<Record3<String, String, Long>> rows =
-        dsl.select(CUSTOMER_TAG.TAG_KEY, CUSTOMER_TAG.TAG, count)
+        dsl.select(CUSTOMER_TAG.TAG_KEY, spelling, count)
             .from(CUSTOMER_TAG)
             .where(CUSTOMER_TAG.TENANT_ID.eq(caller.tenantId()), count.gt(0L), prefix, after)
             .orderBy(CUSTOMER_TAG.TAG_KEY)
