@@ -1,5 +1,9 @@
 package retail.customers.server.exchange;
 
+import static org.jooq.impl.DSL.case_;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.inline;
 import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.db.Tables.CUSTOMER_TYPE;
 import static retail.customers.db.Tables.TAX_CLASS;
@@ -9,23 +13,24 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
-import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import retail.customers.db.tables.CustomerType;
@@ -49,16 +54,16 @@ import retail.customers.v1.ExportCustomersResponse;
  *   <li>One snapshot: the rows come from a single read-only REPEATABLE READ
  *       transaction, so writes during the export neither appear half nor
  *       break it.
- *   <li>Constant memory: rows come through a cursor ({@value #FETCH_SIZE} at
- *       a time) and leave in chunks of about {@value #CHUNK_BYTES} bytes;
- *       nothing holds more than one chunk.
+ *   <li>Constant memory: rows stream out of PostgreSQL's COPY and leave in
+ *       chunks of about {@value #CHUNK_BYTES} bytes; a few chunks at most
+ *       wait in between.
  *   <li>Flow control: a chunk is sent only when the call is ready
- *       ({@code isReady}), so a slow client slows the query down instead of
- *       filling the heap.
+ *       ({@code isReady}); until then the reader waits, and COPY with it as
+ *       soon as the socket's buffer is full, so a slow client slows the query
+ *       down instead of filling the heap.
  *   <li>Cancellation: when the client cancels or the deadline passes, the
- *       running statement is cancelled (see the db package), the cursor
- *       closed and the transaction rolled back: the connection is free at
- *       once.
+ *       COPY is cancelled in PostgreSQL and the transaction rolled back: the
+ *       connection is free at once.
  *   <li>Resumable: every chunk ends on a row and carries a token with that
  *       row's position in the order; a new call with the token continues
  *       after it, from a new snapshot.
@@ -67,21 +72,30 @@ import retail.customers.v1.ExportCustomersResponse;
  */
 public final class CustomerExport {
   static final int CHUNK_BYTES = 32 * 1024;
-  static final int FETCH_SIZE = 1000;
   private static final Logger log = LoggerFactory.getLogger(CustomerExport.class);
   private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-  private static final CSVFormat FORMAT = CSVFormat.RFC4180;
   private static final CustomerType TYPE = CUSTOMER_TYPE.as("export_type");
   private static final TaxClass TAX = TAX_CLASS.as("export_tax_class");
-  /** The 30 columns' sources, in CsvColumn order. */
-  private static final List<Field<?>> COLUMNS =
+  /**
+   * The 30 columns in CsvColumn order, each already text in its export format:
+   * PostgreSQL formats times, decimals, dates and consents and neutralises
+   * formulas (csv_neutralize, V3) while it reads.
+   */
+  private static final List<Field<String>> COLUMNS =
       List.of(
-          TYPE.DISPLAY_NAME, CUSTOMER.CREATE_TIME, CUSTOMER.DISCOUNT_PERCENT, TAX.DISPLAY_NAME, CUSTOMER.FIRST_NAME,
-          CUSTOMER.LAST_NAME, CUSTOMER.TITLE, CUSTOMER.COMPANY, CUSTOMER.COMPANY_REGISTRATION_NUMBER, CUSTOMER.VAT_NUMBER,
-          CUSTOMER.BIRTH_DATE, CUSTOMER.HOME_PHONE, CUSTOMER.WORK_PHONE, CUSTOMER.MOBILE_PHONE, CUSTOMER.PAGER, CUSTOMER.FAX,
-          CUSTOMER.COUNTRY_CODE, CUSTOMER.ADDRESS_LINE_1, CUSTOMER.ADDRESS_LINE_2, CUSTOMER.CITY, CUSTOMER.REGION,
-          CUSTOMER.POSTAL_CODE, CUSTOMER.WEBSITE, CUSTOMER.EMAIL, CUSTOMER.SECONDARY_EMAIL, CUSTOMER.CUSTOM_IDENTIFIER,
-          CUSTOMER.EMAIL_CONSENT, CUSTOMER.POSTAL_MAIL_CONSENT, CUSTOMER.PHONE_CALL_CONSENT, CUSTOMER.NOTES);
+          cell(TYPE.DISPLAY_NAME),
+          field("to_char({0} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", String.class, CUSTOMER.CREATE_TIME),
+          CUSTOMER.DISCOUNT_PERCENT.cast(SQLDataType.VARCHAR),
+          cell(TAX.DISPLAY_NAME),
+          cell(CUSTOMER.FIRST_NAME), cell(CUSTOMER.LAST_NAME), cell(CUSTOMER.TITLE), cell(CUSTOMER.COMPANY),
+          cell(CUSTOMER.COMPANY_REGISTRATION_NUMBER), cell(CUSTOMER.VAT_NUMBER),
+          CUSTOMER.BIRTH_DATE.cast(SQLDataType.VARCHAR),
+          cell(CUSTOMER.HOME_PHONE), cell(CUSTOMER.WORK_PHONE), cell(CUSTOMER.MOBILE_PHONE), cell(CUSTOMER.PAGER),
+          cell(CUSTOMER.FAX), cell(CUSTOMER.COUNTRY_CODE), cell(CUSTOMER.ADDRESS_LINE_1), cell(CUSTOMER.ADDRESS_LINE_2),
+          cell(CUSTOMER.CITY), cell(CUSTOMER.REGION), cell(CUSTOMER.POSTAL_CODE), cell(CUSTOMER.WEBSITE), cell(CUSTOMER.EMAIL),
+          cell(CUSTOMER.SECONDARY_EMAIL), cell(CUSTOMER.CUSTOM_IDENTIFIER),
+          consent(CUSTOMER.EMAIL_CONSENT), consent(CUSTOMER.POSTAL_MAIL_CONSENT), consent(CUSTOMER.PHONE_CALL_CONSENT),
+          cell(CUSTOMER.NOTES));
 
   private final DSLContext dsl;
 
@@ -123,21 +137,20 @@ public final class CustomerExport {
   }
 
   /**
-   * The SQL of an export's rows (the 30 columns only), with its values
-   * inlined: what a benchmark hands to COPY to compare the service with the
-   * database's own CSV writer.
+   * The SQL of an export's rows, with its values inlined: the SELECT that the
+   * export hands to COPY, for a benchmark to run the same COPY without the
+   * service.
    */
   public String sql(Caller caller, ExportCustomersRequest request) {
-    return dsl.renderInlined(query(dsl, caller, plan(caller, request), false));
+    return dsl.renderInlined(query(dsl, caller, plan(caller, request)));
   }
 
-  /** The export's query: the 30 columns, then (if asked) the row's position in the order. */
-  ResultQuery<Record> query(DSLContext tx, Caller caller, Plan plan, boolean withPosition) {
-    List<Field<?>> fields = new ArrayList<>(COLUMNS);
-    if (withPosition) {
-      fields.add(plan.order().column());
-      fields.add(CUSTOMER.ID);
-    }
+  /** The export's query: the row's position in the order (sort key, id), then the 30 columns. */
+  ResultQuery<Record> query(DSLContext tx, Caller caller, Plan plan) {
+    List<Field<?>> fields = new ArrayList<>();
+    fields.add(plan.order().keyText());
+    fields.add(CUSTOMER.ID.cast(SQLDataType.VARCHAR));
+    fields.addAll(COLUMNS);
     return tx.select(fields)
         .from(CUSTOMER)
         .leftJoin(TYPE)
@@ -153,19 +166,15 @@ public final class CustomerExport {
   private void run(
       Caller caller, ExportCustomersRequest request, Plan plan, ServerCallStreamObserver<ExportCustomersResponse> call,
       FlowControl flow) {
-    long[] rows = {0};
+    long rows = 0;
     String outcome = "COMPLETED";
+    Reader reader = new Reader(caller, request, plan, flow);
     try {
-      dsl.transaction(
-          c -> {
-            DSLContext tx = c.dsl();
-            tx.execute("set transaction isolation level repeatable read, read only");
-            try (Cursor<Record> cursor = query(tx, caller, plan, true).fetchSize(FETCH_SIZE).fetchLazy()) {
-              rows[0] = stream(caller, request, plan, cursor, flow, call);
-            }
-          });
+      Thread.ofVirtual().name("export-reader-" + caller.tenantId()).start(Context.current().wrap(reader));
+      rows = send(reader, flow, call);
       call.onCompleted();
     } catch (RuntimeException e) {
+      reader.stop();
       if (call.isCancelled() || Context.current().isCancelled()) {
         outcome = "CANCELLED";
       } else {
@@ -176,74 +185,187 @@ public final class CustomerExport {
       // A cancelled call's context would cancel this statement too: record
       // the export from a context of its own.
       String ending = outcome;
-      Context.current().fork().run(() -> audit(caller, request, plan, rows[0], flow.sent(), ending));
+      long exported = rows;
+      Context.current().fork().run(() -> audit(caller, request, plan, exported, flow.sent(), ending));
     }
   }
 
-  /** Writes the rows in chunks, each sent when the client can take it; returns the rows sent. */
-  private long stream(
-      Caller caller, ExportCustomersRequest request, Plan plan, Cursor<Record> cursor, FlowControl flow,
-      ServerCallStreamObserver<ExportCustomersResponse> call) {
-    ChunkWriter chunk = new ChunkWriter();
-    if (plan.resumeAfter() == null) {
-      if (request.getByteOrderMark()) {
-        chunk.bom();
-      }
-      List<String> header = new ArrayList<>();
-      for (CsvColumn column : CsvColumn.values()) {
-        header.add(column.header(plan.french()));
-      }
-      chunk.row(header);
+  /**
+   * Reads the rows on a thread of its own and turns them into chunks; the
+   * calling thread sends them as the client takes them. At most
+   * {@value #QUEUED} chunks wait.
+   *
+   * <p>PostgreSQL writes the CSV itself: the export's SELECT, inside the
+   * read-only REPEATABLE READ transaction, runs as {@code COPY (...) TO STDOUT
+   * WITH (FORMAT csv)}. COPY streams without waiting for the client to ask
+   * for each batch, so the database keeps producing while earlier rows
+   * travel, and the Java side only cuts the rows into chunks: this is what
+   * lets an export keep up with the database. (COPY is not part of jOOQ's
+   * DSL: the SELECT is built with jOOQ and rendered with its values inlined
+   * and escaped.)
+   *
+   * <p>Each row starts with its position in the order (sort key, id), which
+   * is cut off and kept for the resume token of the chunk it ends.
+   */
+  private final class Reader implements Runnable {
+    private static final int QUEUED = 4;
+    private static final Object END = new Object();
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private final Caller caller;
+    private final ExportCustomersRequest request;
+    private final Plan plan;
+    private final FlowControl flow;
+    private final BlockingQueue<Object> chunks = new ArrayBlockingQueue<>(QUEUED);
+    private volatile boolean stopped;
+
+    Reader(Caller caller, ExportCustomersRequest request, Plan plan, FlowControl flow) {
+      this.caller = caller;
+      this.request = request;
+      this.plan = plan;
+      this.flow = flow;
     }
-    long total = plan.rowsBefore();
-    long sent = 0;
-    int inChunk = 0;
-    Record last = null;
-    List<String> cells = new ArrayList<>(COLUMNS.size());
-    for (Record row : cursor) {
-      if (flow.cancelled()) {
-        throw ErrorMapper.callEnded(Context.current());
+
+    @Override
+    public void run() {
+      try {
+        dsl.transaction(
+            c -> {
+              DSLContext tx = c.dsl();
+              tx.execute("set transaction isolation level repeatable read, read only");
+              String copy = "copy (" + tx.renderInlined(query(tx, caller, plan)) + ") to stdout with (format csv)";
+              tx.connection(connection -> copy(connection.unwrap(PGConnection.class), copy));
+            });
+        hand(END);
+      } catch (RuntimeException e) {
+        hand(e);
       }
-      cells.clear();
-      for (int i = 0; i < COLUMNS.size(); i++) {
-        cells.add(cell(i, row.get(i)));
+    }
+
+    private void copy(PGConnection connection, String sql) throws SQLException {
+      CopyOut copy = connection.getCopyAPI().copyOut(sql);
+      // The call's end (cancel, deadline) stops the COPY in PostgreSQL at once.
+      Context.CancellationListener cancel =
+          ended -> {
+            try {
+              connection.cancelQuery();
+            } catch (SQLException e) {
+              // the COPY is over already
+            }
+          };
+      Context.current().addListener(cancel, Runnable::run);
+      try {
+        write(copy);
+      } finally {
+        Context.current().removeListener(cancel);
+        if (copy.isActive()) {
+          copy.cancelCopy();
+        }
       }
-      chunk.row(cells);
-      last = row;
-      inChunk++;
-      if (chunk.size() >= CHUNK_BYTES) {
+    }
+
+    private void write(CopyOut copy) throws SQLException {
+      CsvBytes csv = new CsvBytes(CHUNK_BYTES + 8192);
+      if (plan.resumeAfter() == null) {
+        if (request.getByteOrderMark()) {
+          csv.raw(BYTE_ORDER_MARK, 0, BYTE_ORDER_MARK.length);
+        }
+        for (CsvColumn column : CsvColumn.values()) {
+          csv.cell(column.header(plan.french()).getBytes(StandardCharsets.UTF_8), column.ordinal() == 0);
+        }
+        csv.endRecord();
+      }
+      long total = plan.rowsBefore();
+      int inChunk = 0;
+      String token = request.getResumeToken();
+      byte[] last = null;
+      for (byte[] row = copy.readFromCopy(); row != null; row = copy.readFromCopy()) {
+        if (stopped || flow.cancelled()) {
+          throw ErrorMapper.callEnded(Context.current());
+        }
+        int data = CsvBytes.cellEnd(row, CsvBytes.cellEnd(row, 0) + 1) + 1;
+        csv.raw(row, data, row.length - 1 - data); // without the LF that ends COPY's row
+        csv.raw(CRLF, 0, 2);
+        last = row;
+        inChunk++;
+        if (csv.size() >= CHUNK_BYTES) {
+          total += inChunk;
+          token = token(last, total);
+          hand(chunk(csv, inChunk, token));
+          inChunk = 0;
+        }
+      }
+      if (inChunk > 0) {
         total += inChunk;
-        sent += inChunk;
-        flow.send(call, chunk.take(inChunk, token(caller, request, plan, last, total)));
-        inChunk = 0;
+        token = token(last, total);
+      }
+      if (inChunk > 0 || csv.size() > 0) {
+        hand(chunk(csv, inChunk, token));
       }
     }
-    if (inChunk > 0 || chunk.size() > 0) {
-      total += inChunk;
-      sent += inChunk;
-      String token = last == null ? request.getResumeToken() : token(caller, request, plan, last, total);
-      flow.send(call, chunk.take(inChunk, token));
+
+    /** The resume token after a row: its first two cells (sort key, id) and the rows so far. */
+    private String token(byte[] row, long total) {
+      int keyEnd = CsvBytes.cellEnd(row, 0);
+      int idEnd = CsvBytes.cellEnd(row, keyEnd + 1);
+      return PageTokens.encode(caller, request,
+          List.of(CsvBytes.cellText(row, 0, keyEnd), CsvBytes.cellText(row, keyEnd + 1, idEnd), Long.toString(total)));
+    }
+
+    private ExportCustomersResponse chunk(CsvBytes csv, long rows, String token) {
+      return ExportCustomersResponse.newBuilder().setData(csv.take()).setRowCount(rows).setResumeToken(token).build();
+    }
+
+    /** The next chunk, or null at the end; rethrows the reader's failure. */
+    ExportCustomersResponse next() {
+      Object next;
+      try {
+        next = chunks.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("export interrupted", e);
+      }
+      if (next instanceof RuntimeException failure) {
+        throw failure;
+      }
+      return next == END ? null : (ExportCustomersResponse) next;
+    }
+
+    void stop() {
+      stopped = true;
+      chunks.clear(); // unblocks a reader waiting for room
+    }
+
+    private void hand(Object item) {
+      try {
+        while (!stopped && !chunks.offer(item, 100, TimeUnit.MILLISECONDS)) {
+          if (flow.cancelled()) {
+            stopped = true;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopped = true;
+      }
+    }
+  }
+
+  /** Sends the reader's chunks as the client takes them; returns the rows sent. */
+  private static long send(Reader reader, FlowControl flow, ServerCallStreamObserver<ExportCustomersResponse> call) {
+    long sent = 0;
+    for (ExportCustomersResponse chunk = reader.next(); chunk != null; chunk = reader.next()) {
+      flow.send(call, chunk);
+      sent += chunk.getRowCount();
     }
     return sent;
   }
 
-  private static String cell(int column, Object value) {
-    if (value == null) {
-      return "";
-    }
-    return switch (CsvColumn.values()[column]) {
-      case CREATED -> CsvCells.time((java.time.OffsetDateTime) value);
-      case DISCOUNT -> ((java.math.BigDecimal) value).toPlainString();
-      case DATE_OF_BIRTH -> ((LocalDate) value).toString();
-      case EMAIL_CONSENT, MAIL_CONSENT, PHONE_CALL_CONSENT -> CsvCells.consent((String) value);
-      default -> CsvCells.neutralize(value.toString());
-    };
+  private static Field<String> cell(Field<String> text) {
+    return function("csv_neutralize", SQLDataType.VARCHAR, text);
   }
 
-  private static String token(Caller caller, ExportCustomersRequest request, Plan plan, Record last, long total) {
-    List<String> position = new ArrayList<>(plan.order().positionOf(last));
-    position.add(Long.toString(total));
-    return PageTokens.encode(caller, request, position);
+  private static Field<String> consent(Field<String> state) {
+    return case_().when(state.eq("GRANTED"), inline(CsvCells.YES)).when(state.eq("DENIED"), inline(CsvCells.NO));
   }
 
   private void audit(Caller caller, ExportCustomersRequest request, Plan plan, long rows, long chunks, String outcome) {
@@ -262,45 +384,6 @@ public final class CustomerExport {
               "chunks", Long.toString(chunks)));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       log.warn("could not record an export in the audit trail", e);
-    }
-  }
-
-  /** Builds one chunk of CSV: whole rows, UTF-8. */
-  private static final class ChunkWriter {
-    private final StringBuilder text = new StringBuilder(CHUNK_BYTES + 4096);
-    private final CSVPrinter printer;
-    private boolean bom;
-
-    ChunkWriter() {
-      try {
-        printer = new CSVPrinter(text, FORMAT);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    void bom() {
-      bom = true;
-    }
-
-    void row(List<String> cells) {
-      try {
-        printer.printRecord(cells);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    int size() {
-      return text.length();
-    }
-
-    ExportCustomersResponse take(long rows, String token) {
-      byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
-      ByteString data = bom ? ByteString.copyFrom(BYTE_ORDER_MARK).concat(ByteString.copyFrom(utf8)) : ByteString.copyFrom(utf8);
-      bom = false;
-      text.setLength(0);
-      return ExportCustomersResponse.newBuilder().setData(data).setRowCount(rows).setResumeToken(token).build();
     }
   }
 

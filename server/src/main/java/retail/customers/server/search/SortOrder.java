@@ -1,5 +1,6 @@
 package retail.customers.server.search;
 
+import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.val;
 import static retail.customers.db.Tables.CUSTOMER;
@@ -12,6 +13,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SortField;
+import org.jooq.impl.SQLDataType;
 import retail.customers.server.grpc.ApiException;
 
 /**
@@ -102,6 +104,16 @@ public record SortOrder(Key key, boolean descending) {
     return descending
         ? row(column, CUSTOMER.ID).lt(val(keyValue, column), val(id))
         : row(column, CUSTOMER.ID).gt(val(keyValue, column), val(id));
+  }
+
+  /**
+   * The sort key as text in the form {@link #after} reads, computed by
+   * PostgreSQL: for an export, which reads rows as text.
+   */
+  public Field<String> keyText() {
+    return key.name
+        ? key.column.cast(SQLDataType.VARCHAR)
+        : field("to_char({0} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", String.class, key.column);
   }
 
   /** The position of a row in this order, as page tokens and resume tokens store it. */

@@ -1,0 +1,133 @@
+package retail.customers.server.exchange;
+
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
+
+/**
+ * CSV written as UTF-8 bytes (RFC 4180: a cell is quoted only when it holds a
+ * comma, a quote, a line break or a leading or trailing space; CRLF ends a
+ * record), with {@link CsvCells}'s formula neutralisation. Every byte that
+ * matters to CSV is ASCII, which UTF-8 never uses inside a multi-byte
+ * character, so cells are handled as bytes without decoding them.
+ */
+final class CsvBytes {
+  private byte[] buffer;
+  private int size;
+
+  CsvBytes(int capacity) {
+    buffer = new byte[capacity];
+  }
+
+  /** Appends a cell (null: empty), after a comma unless it is the record's first. */
+  void cell(byte[] value, boolean first) {
+    if (!first) {
+      put((byte) ',');
+    }
+    if (value == null || value.length == 0) {
+      return;
+    }
+    boolean quote = value[0] == ' ' || value[value.length - 1] == ' ';
+    int quotes = 0;
+    for (byte b : value) {
+      if (b == '"') {
+        quotes++;
+        quote = true;
+      } else if (b == ',' || b == '\r' || b == '\n') {
+        quote = true;
+      }
+    }
+    boolean neutralize = isFormulaStart(value[0]);
+    ensure(value.length + quotes + 3);
+    if (quote) {
+      buffer[size++] = '"';
+    }
+    if (neutralize) {
+      buffer[size++] = '\'';
+    }
+    if (quotes == 0) {
+      System.arraycopy(value, 0, buffer, size, value.length);
+      size += value.length;
+    } else {
+      for (byte b : value) {
+        if (b == '"') {
+          buffer[size++] = '"';
+        }
+        buffer[size++] = b;
+      }
+    }
+    if (quote) {
+      buffer[size++] = '"';
+    }
+  }
+
+  void endRecord() {
+    put((byte) '\r');
+    put((byte) '\n');
+  }
+
+  void raw(byte[] bytes, int offset, int length) {
+    ensure(length);
+    System.arraycopy(bytes, offset, buffer, size, length);
+    size += length;
+  }
+
+  /**
+   * Where the cell starting at {@code start} of a CSV row ends: the index of
+   * the comma or line feed after it (a quoted cell may hold both).
+   */
+  static int cellEnd(byte[] row, int start) {
+    int i = start;
+    if (i < row.length && row[i] == '"') {
+      i++;
+      while (i < row.length) {
+        if (row[i] == '"') {
+          if (i + 1 < row.length && row[i + 1] == '"') {
+            i += 2;
+            continue;
+          }
+          return i + 1;
+        }
+        i++;
+      }
+      return i;
+    }
+    while (i < row.length && row[i] != ',' && row[i] != '\n') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The text of the cell in {@code row[start, end)}, unquoted. */
+  static String cellText(byte[] row, int start, int end) {
+    if (end > start && row[start] == '"') {
+      return new String(row, start + 1, end - start - 2, java.nio.charset.StandardCharsets.UTF_8).replace("\"\"", "\"");
+    }
+    return new String(row, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** The bytes written so far, which are then forgotten. */
+  ByteString take() {
+    ByteString bytes = ByteString.copyFrom(buffer, 0, size);
+    size = 0;
+    return bytes;
+  }
+
+  private static boolean isFormulaStart(byte b) {
+    return b == '=' || b == '+' || b == '-' || b == '@' || b == '\t' || b == '\r';
+  }
+
+  private void put(byte b) {
+    ensure(1);
+    buffer[size++] = b;
+  }
+
+  private void ensure(int more) {
+    if (size + more > buffer.length) {
+      buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+    }
+  }
+}
