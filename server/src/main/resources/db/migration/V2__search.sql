@@ -91,57 +91,85 @@ create table customer_tag_spelling (
     primary key (tenant_id, tag_key, tag)
 );
 
--- One statement per table, with the rows in key order: concurrent writers
--- lock the counters in the same order and cannot deadlock on them. A
--- customer counts once per tag key; if it writes one tag two ways ("Été" and
--- "ete" differ in case and accents), its spelling is the first of them in
--- byte order, for removals as for additions.
-create function customer_tag_count() returns trigger language plpgsql as $$
-begin
+-- One change to the tag counters: a customer's tags, counted `delta` times
+-- (+1 added, -1 removed), among the active ones or not, and whether its
+-- spellings change too (archiving and restoring leave them as they are).
+create type customer_tag_delta as (tenant_id uuid, tags text[], active boolean, delta int, spelling boolean);
+
+-- Applies changes as one aggregated upsert per table, the rows in key order,
+-- so that concurrent writers lock the counters in the same order and cannot
+-- deadlock on them. A customer counts once per tag key; if it writes one tag
+-- two ways ("Été" and "ete" differ in case and accents), its spelling is the
+-- first of them in byte order, for removals as for additions.
+create function customer_tag_apply(changes customer_tag_delta[]) returns void language sql as $$
     insert into customer_tag as t (tenant_id, tag_key, tag, customer_count, active_count)
-    select tenant_id, tag_key, min(tag), sum(delta), sum(active_delta)
-      from (select new.tenant_id as tenant_id, customer_normalize(tag) as tag_key, min(tag collate "C") as tag,
-                   1 as delta, (new.delete_time is null)::int as active_delta
-              from unnest(new.tags) tag
-             where tg_op in ('INSERT', 'UPDATE')
-             group by 2
-            union all
-            select old.tenant_id, customer_normalize(tag), min(tag collate "C"), -1, -(old.delete_time is null)::int
-              from unnest(old.tags) tag
-             where tg_op in ('UPDATE', 'DELETE')
-             group by 2) changes
-     group by tenant_id, tag_key
-    having sum(delta) <> 0 or sum(active_delta) <> 0
-     order by tag_key
+    select c.tenant_id, k.tag_key, min(k.tag), sum(c.delta), sum(case when c.active then c.delta else 0 end)
+      from unnest(changes) c
+     cross join lateral (select customer_normalize(tag) as tag_key, min(tag collate "C") as tag
+                           from unnest(c.tags) tag group by 1) k
+     group by c.tenant_id, k.tag_key
+    having sum(c.delta) <> 0 or sum(case when c.active then c.delta else 0 end) <> 0
+     order by c.tenant_id, k.tag_key
     on conflict (tenant_id, tag_key) do update
        set customer_count = t.customer_count + excluded.customer_count,
            active_count = t.active_count + excluded.active_count;
-    -- Archiving or restoring leaves the tags, and so their spellings, as they are.
-    if tg_op <> 'UPDATE' or old.tags is distinct from new.tags then
-        insert into customer_tag_spelling as s (tenant_id, tag_key, tag, customer_count)
-        select tenant_id, tag_key, tag, sum(delta)
-          from (select new.tenant_id as tenant_id, customer_normalize(tag) as tag_key, min(tag collate "C") as tag, 1 as delta
-                  from unnest(new.tags) tag
-                 where tg_op in ('INSERT', 'UPDATE')
-                 group by 2
-                union all
-                select old.tenant_id, customer_normalize(tag), min(tag collate "C"), -1
-                  from unnest(old.tags) tag
-                 where tg_op in ('UPDATE', 'DELETE')
-                 group by 2) changes
-         group by tenant_id, tag_key, tag
-        having sum(delta) <> 0
-         order by tag_key, tag
-        on conflict (tenant_id, tag_key, tag) do update
-           set customer_count = s.customer_count + excluded.customer_count;
-    end if;
+    insert into customer_tag_spelling as s (tenant_id, tag_key, tag, customer_count)
+    select c.tenant_id, k.tag_key, k.tag, sum(c.delta)
+      from unnest(changes) c
+     cross join lateral (select customer_normalize(tag) as tag_key, min(tag collate "C") as tag
+                           from unnest(c.tags) tag group by 1) k
+     where c.spelling
+     group by c.tenant_id, k.tag_key, k.tag
+    having sum(c.delta) <> 0
+     order by c.tenant_id, k.tag_key, k.tag
+    on conflict (tenant_id, tag_key, tag) do update
+       set customer_count = s.customer_count + excluded.customer_count;
+$$;
+
+-- Statement-level triggers with transition tables: one upsert per statement,
+-- however many customers it wrote, so that a COPY of a million customers
+-- pays for their tags once rather than a million times.
+create function customer_tag_count_inserted() returns trigger language plpgsql as $$
+begin
+    perform customer_tag_apply(array(
+        select row(n.tenant_id, n.tags, n.delete_time is null, 1, true)::customer_tag_delta
+          from new_rows n
+         where cardinality(n.tags) > 0));
+    return null;
+end $$;
+
+create function customer_tag_count_updated() returns trigger language plpgsql as $$
+begin
+    perform customer_tag_apply(array(
+        select row(o.tenant_id, o.tags, o.delete_time is null, -1, o.tags is distinct from n.tags)::customer_tag_delta
+          from old_rows o
+          join new_rows n on n.tenant_id = o.tenant_id and n.id = o.id
+         where (o.tags is distinct from n.tags or o.delete_time is distinct from n.delete_time)
+           and cardinality(o.tags) > 0
+        union all
+        select row(n.tenant_id, n.tags, n.delete_time is null, 1, o.tags is distinct from n.tags)::customer_tag_delta
+          from old_rows o
+          join new_rows n on n.tenant_id = o.tenant_id and n.id = o.id
+         where (o.tags is distinct from n.tags or o.delete_time is distinct from n.delete_time)
+           and cardinality(n.tags) > 0));
+    return null;
+end $$;
+
+create function customer_tag_count_deleted() returns trigger language plpgsql as $$
+begin
+    perform customer_tag_apply(array(
+        select row(o.tenant_id, o.tags, o.delete_time is null, -1, true)::customer_tag_delta
+          from old_rows o
+         where cardinality(o.tags) > 0));
     return null;
 end $$;
 
 create trigger customer_tag_count_insert after insert on customer
-    for each row when (cardinality(new.tags) > 0) execute function customer_tag_count();
+    referencing new table as new_rows
+    for each statement execute function customer_tag_count_inserted();
 create trigger customer_tag_count_update after update on customer
-    for each row when (old.tags is distinct from new.tags or old.delete_time is distinct from new.delete_time)
-    execute function customer_tag_count();
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function customer_tag_count_updated();
 create trigger customer_tag_count_delete after delete on customer
-    for each row when (cardinality(old.tags) > 0) execute function customer_tag_count();
+    referencing old table as old_rows
+    for each statement execute function customer_tag_count_deleted();
