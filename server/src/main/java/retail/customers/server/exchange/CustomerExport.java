@@ -14,6 +14,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,7 +235,7 @@ public final class CustomerExport {
               DSLContext tx = c.dsl();
               tx.execute("set transaction isolation level repeatable read, read only");
               String copy = "copy (" + tx.renderInlined(query(tx, caller, plan)) + ") to stdout with (format csv)";
-              tx.connection(connection -> copy(connection.unwrap(PGConnection.class), copy));
+              tx.connection(connection -> copy(connection, copy));
             });
         hand(END);
       } catch (RuntimeException e) {
@@ -242,7 +243,8 @@ public final class CustomerExport {
       }
     }
 
-    private void copy(PGConnection connection, String sql) throws SQLException {
+    private void copy(Connection jdbc, String sql) throws SQLException {
+      PGConnection connection = jdbc.unwrap(PGConnection.class);
       CopyOut copy = connection.getCopyAPI().copyOut(sql);
       // The call's end (cancel, deadline) stops the COPY in PostgreSQL at once.
       Context.CancellationListener cancel =
@@ -254,12 +256,19 @@ public final class CustomerExport {
             }
           };
       Context.current().addListener(cancel, Runnable::run);
+      boolean complete = false;
       try {
         write(copy);
+        complete = true;
       } finally {
         Context.current().removeListener(cancel);
-        if (copy.isActive()) {
-          copy.cancelCopy();
+        if (!complete) {
+          // A COPY cut short can leave unread protocol messages on the
+          // connection, which the next query would read as its own: close it,
+          // so the pool drops it instead of lending it again (the rollback
+          // that follows fails with a connection error, which the pool takes
+          // as its cue).
+          jdbc.abort(Runnable::run);
         }
       }
     }

@@ -1,5 +1,7 @@
 package retail.customers.server.exchange;
 
+import static java.util.stream.Collectors.joining;
+import static java.util.stream.Collectors.toSet;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
@@ -81,7 +83,8 @@ import retail.customers.v1.Source;
  * finds those rows already there and creates nothing twice.
  */
 public final class CustomerImport {
-  static final int BATCH_SIZE = 500;
+  /** Rows per COPY and transaction: large enough that commits cost little, small enough to keep memory flat. */
+  static final int BATCH_SIZE = 2000;
   static final int MAX_ERRORS = 10_000;
 
   private final DSLContext dsl;
@@ -355,26 +358,33 @@ public final class CustomerImport {
     }
 
     /**
-     * Inserts rows; those whose id exists (an earlier attempt of the same
-     * import) are skipped. The rows go through COPY into a temporary table,
-     * then one INSERT ... SELECT moves them into the customer table: COPY is
-     * the cheapest way in for PostgreSQL and for this side (no statement of
-     * thousands of parameters to render and bind), and the INSERT keeps ON
-     * CONFLICT, which COPY lacks.
+     * Inserts rows; returns the ids inserted. Rows go in through COPY, the
+     * cheapest way in for PostgreSQL and for this side (no statement of
+     * thousands of parameters to render and bind).
+     *
+     * <p>Without a request_id every row has a new id and nothing can
+     * conflict: COPY writes straight into the customer table. With one, the
+     * ids repeat on a retry: the rows go through a temporary table, and one
+     * INSERT ... SELECT ... ON CONFLICT DO NOTHING (which COPY lacks) skips
+     * those an earlier attempt stored.
      */
     private Set<UUID> insert(List<Valid> rows) {
       CopyText text = new CopyText(rows.size() * 256);
       for (Valid row : rows) {
         text.row(values(row.record()));
       }
+      String copy = text.take();
       return dsl.transactionResult(
           c -> {
             DSLContext tx = c.dsl();
+            if (requestId == null) {
+              copyIn(tx, CUSTOMER.getName() + " (" + INSERTED.stream().map(Field::getName).collect(joining(", ")) + ")", copy);
+              return rows.stream().map(r -> r.record().getId()).collect(toSet());
+            }
             // A temporary table per pooled connection, emptied at every commit.
             tx.execute("create temporary table if not exists " + STAGING.getName() + " on commit delete rows as "
                 + tx.renderInlined(tx.select(INSERTED).from(CUSTOMER)) + " with no data");
-            tx.connection(connection -> connection.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("copy " + STAGING.getName() + " from stdin", new StringReader(text.take())));
+            copyIn(tx, STAGING.getName(), copy);
             return tx.insertInto(CUSTOMER, INSERTED)
                 .select(tx.select(STAGED).from(STAGING))
                 .onConflict(CUSTOMER.TENANT_ID, CUSTOMER.ID)
@@ -382,6 +392,11 @@ public final class CustomerImport {
                 .returningResult(CUSTOMER.ID)
                 .fetchSet(CUSTOMER.ID);
           });
+    }
+
+    private static void copyIn(DSLContext tx, String target, String rows) {
+      tx.connection(connection -> connection.unwrap(PGConnection.class).getCopyAPI()
+          .copyIn("copy " + target + " from stdin", new StringReader(rows)));
     }
 
     private synchronized void added(int imported, int already) {

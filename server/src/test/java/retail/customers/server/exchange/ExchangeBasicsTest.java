@@ -79,6 +79,18 @@ class ExchangeBasicsTest {
     assertThat(again).isEqualTo(csv);
   }
 
+  @Test
+  void retriedImportWithTheSameRequestIdCreatesNothingTwice() throws Exception {
+    String csv = "First name,Last name\r\nAda,Lovelace\r\nAlan,Turing\r\n";
+    ImportOptions options = ImportOptions.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).build();
+    String key = api.services().apiKeys().createTenant("Store C", "CA").key();
+    ImportCustomersResponse first = importCsv(key, csv, options);
+    ImportCustomersResponse retry = importCsv(key, csv, options);
+    assertThat(first.getRowsImported()).isEqualTo(2);
+    assertThat(retry.getRowsImported()).isZero();
+    assertThat(retry.getRowsAlreadyImported()).isEqualTo(2);
+  }
+
   static byte[] exportAs(String key) {
     List<byte[]> parts = new ArrayList<>();
     api.customers(key).exportCustomers(ExportCustomersRequest.getDefaultInstance()).forEachRemaining(c -> parts.add(c.getData().toByteArray()));
