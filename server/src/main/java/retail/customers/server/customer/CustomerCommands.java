@@ -6,6 +6,8 @@ import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +80,20 @@ public final class CustomerCommands {
     throw new IllegalStateException("merge chain of customer " + id + " is longer than " + MAX_MERGE_HOPS);
   }
 
+  /** Reads several customers in one query (merged ones resolve to their survivors); absent ids are left out. */
+  public Map<UUID, Customer> findAll(DSLContext dsl, Caller caller, Collection<UUID> ids, CustomerView view) {
+    Map<UUID, Customer> found = new HashMap<>();
+    for (CustomerRow row : repository.findAll(dsl, caller.tenantId(), ids)) {
+      UUID id = row.customer().getId();
+      if (row.customer().getMergedInto() == null) {
+        found.put(id, CustomerMapper.toProto(row, view));
+      } else {
+        find(dsl, caller, id, view).ifPresent(c -> found.put(id, c));
+      }
+    }
+    return found;
+  }
+
   /** Validates a new customer; INVALID_ARGUMENT naming every bad field. */
   public Customer validateNew(DSLContext dsl, Caller caller, Customer customer, Source defaultSource) {
     return validateNew(CustomerReferences.live(dsl, caller.tenantId(), definitions), caller, customer, defaultSource);
@@ -94,6 +110,10 @@ public final class CustomerCommands {
   }
 
   public Customer create(DSLContext dsl, Caller caller, CreateCustomerRequest request) {
+    Optional<Customer> replayed = idempotency.replay(dsl, caller, request, Customer.parser());
+    if (replayed.isPresent()) {
+      return replayed.get();
+    }
     Customer valid = validateNew(dsl, caller, request.getCustomer(), Source.SOURCE_API);
     return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT, tx -> insert(tx, caller, valid, Ids.newId()));
   }
@@ -191,6 +211,10 @@ public final class CustomerCommands {
       violations.add("customer.external_reference", "external_reference or email is required to find the customer");
       violations.add("customer.email", "external_reference or email is required to find the customer");
       violations.throwIfAny();
+    }
+    Optional<EnsureCustomerResponse> replayed = idempotency.replay(dsl, caller, request, EnsureCustomerResponse.parser());
+    if (replayed.isPresent()) {
+      return replayed.get();
     }
     Customer valid = validateNew(dsl, caller, input, Source.SOURCE_ECOMMERCE);
     return idempotency.write(dsl, caller, request, EnsureCustomerResponse.parser(),

@@ -4,7 +4,6 @@ import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -128,11 +127,8 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public void batchGetCustomers(BatchGetCustomersRequest request, StreamObserver<BatchGetCustomersResponse> response) {
     Caller caller = Caller.current();
     checkBatchSize("names", request.getNamesCount());
-    Map<String, Customer> found = new HashMap<>();
     List<UUID> ids = request.getNamesList().stream().map(n -> ResourceNames.tryParseUuid(n, CUSTOMERS)).filter(id -> id != null).toList();
-    for (UUID id : ids) {
-      commands.find(dsl, caller, id, request.getView()).ifPresent(c -> found.put(ResourceNames.format(CUSTOMERS, id), c));
-    }
+    Map<UUID, Customer> found = commands.findAll(dsl, caller, ids, request.getView());
     BatchGetCustomersResponse.Builder out = BatchGetCustomersResponse.newBuilder();
     for (int i = 0; i < request.getNamesCount(); i++) {
       String name = request.getNamesList().get(i);
@@ -140,8 +136,8 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
       CustomerResult.Builder result = CustomerResult.newBuilder();
       if (id == null) {
         result.setError(ErrorMapper.toStatusProto(ApiException.invalidField("names[" + i + "]", ResourceNames.describe(name, CUSTOMERS))));
-      } else if (found.containsKey(ResourceNames.format(CUSTOMERS, id))) {
-        result.setCustomer(found.get(ResourceNames.format(CUSTOMERS, id)));
+      } else if (found.containsKey(id)) {
+        result.setCustomer(found.get(id));
       } else {
         result.setError(ErrorMapper.toStatusProto(ApiException.notFound(name)));
       }

@@ -41,7 +41,7 @@ public final class CustomFieldValues {
     }
     return switch (expected) {
       case TEXT_VALUE ->
-          value.getTextValue().strip().length() > 1000
+          value.getTextValue().strip().codePointCount(0, value.getTextValue().strip().length()) > 1000
               ? Optional.of("must be at most 1000 characters")
               // Like notes: line breaks are fine, other control characters are not (and a NUL
               // cannot even be stored in jsonb).

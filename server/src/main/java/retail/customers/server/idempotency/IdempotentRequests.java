@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jooq.DSLContext;
+import retail.customers.db.tables.records.IdempotentRequestRecord;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.Fingerprint;
@@ -80,18 +82,11 @@ public final class IdempotentRequests {
             .onConflictDoNothing()
             .execute();
     if (inserted == 0) {
-      var previous =
+      IdempotentRequestRecord previous =
           tx.selectFrom(IDEMPOTENT_REQUEST)
               .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
               .fetchSingle();
-      if (!previous.getMethod().equals(method) || !Arrays.equals(previous.getRequestHash(), hash)) {
-        throw ApiException.requestIdReused(method.replace("Request", ""));
-      }
-      try {
-        return parser.parseFrom(previous.getResponse());
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("stored answer of request " + id + " is unreadable", e);
-      }
+      return answer(previous, method, hash, parser);
     }
     T response = write.apply(tx);
     tx.update(IDEMPOTENT_REQUEST)
@@ -100,6 +95,38 @@ public final class IdempotentRequests {
         .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
         .execute();
     return response;
+  }
+
+  /**
+   * The stored answer to an earlier run of this very request, if there is
+   * one: for writes that check their input before their transaction, so that
+   * a retry gets its first answer even if the rules changed in between (a
+   * field became required). Same request_id, different request:
+   * INVALID_ARGUMENT.
+   */
+  public <T extends Message> Optional<T> replay(DSLContext dsl, Caller caller, Message request, Parser<T> parser) {
+    FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
+    String requestId = (String) request.getField(field);
+    if (requestId.isEmpty()) {
+      return Optional.empty();
+    }
+    UUID id = parseRequestId(requestId);
+    String method = request.getDescriptorForType().getName();
+    return dsl.selectFrom(IDEMPOTENT_REQUEST)
+        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
+        .fetchOptional()
+        .map(previous -> answer(previous, method, Fingerprint.of(request.toBuilder().clearField(field).build(), method), parser));
+  }
+
+  private static <T extends Message> T answer(IdempotentRequestRecord previous, String method, byte[] hash, Parser<T> parser) {
+    if (!previous.getMethod().equals(method) || !Arrays.equals(previous.getRequestHash(), hash)) {
+      throw ApiException.requestIdReused(method.replace("Request", ""));
+    }
+    try {
+      return parser.parseFrom(previous.getResponse());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored answer of request " + previous.getRequestId() + " is unreadable", e);
+    }
   }
 
   /** Deletes answers older than {@link #RETENTION}; returns how many. */

@@ -16,6 +16,7 @@ import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerMapper;
 import retail.customers.server.customer.CustomerRepository;
 import retail.customers.server.grpc.UnknownFields;
+import retail.customers.server.grpc.Violations;
 import retail.customers.server.paging.PageTokens;
 import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.SearchCustomersResponse;
@@ -55,8 +56,14 @@ public final class CustomerSearch {
 
   public SearchCustomersResponse search(Caller caller, SearchCustomersRequest request) {
     UnknownFields.reject(request);
-    SearchCriteria criteria = SearchCriteria.parse(request.getQuery(), request.getFilter(), request.getShowDeleted());
-    SortOrder order = SortOrder.parse(request.getOrderBy(), criteria.hasText());
+    // Every bad field of the request is reported at once (SPEC 7).
+    Violations violations = new Violations();
+    SearchCriteria criteria = SearchCriteria.parse(violations, request.getQuery(), request.getFilter(), request.getShowDeleted());
+    SortOrder order = SortOrder.parse(violations, request.getOrderBy(), criteria.hasText());
+    if (request.getPageSize() < 0) {
+      violations.add("page_size", "must not be negative");
+    }
+    violations.throwIfAny();
     int pageSize = PageTokens.pageSize(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     boolean firstPage = request.getPageToken().isEmpty();
     Condition position =

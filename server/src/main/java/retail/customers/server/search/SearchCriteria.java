@@ -84,6 +84,13 @@ public final class SearchCriteria {
    */
   public static SearchCriteria parse(String query, CustomerFilter filter, boolean showDeleted) {
     Violations violations = new Violations();
+    SearchCriteria criteria = parse(violations, query, filter, showDeleted);
+    violations.throwIfAny();
+    return criteria;
+  }
+
+  /** Like {@link #parse(String, CustomerFilter, boolean)}, adding problems to {@code violations} instead of failing. */
+  public static SearchCriteria parse(Violations violations, String query, CustomerFilter filter, boolean showDeleted) {
     List<Condition> terms = terms(violations, query);
     List<Condition> conditions = new ArrayList<>();
     if (!showDeleted) {
@@ -104,7 +111,6 @@ public final class SearchCriteria {
     if (!none.isEmpty()) {
       conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
     }
-    violations.throwIfAny();
     return new SearchCriteria(terms, and(conditions));
   }
 

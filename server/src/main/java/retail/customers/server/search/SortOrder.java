@@ -15,6 +15,7 @@ import org.jooq.Record;
 import org.jooq.SortField;
 import org.jooq.impl.SQLDataType;
 import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.Violations;
 
 /**
  * The order of a search or an export: one key and a direction, ties broken by
@@ -53,6 +54,16 @@ public record SortOrder(Key key, boolean descending) {
    * Parses {@code order_by}: a key, optionally followed by {@code desc} (or
    * {@code asc}). Empty: by last name, or newest first when there is free text.
    */
+  public static SortOrder parse(Violations violations, String orderBy, boolean hasText) {
+    try {
+      return parse(orderBy, hasText);
+    } catch (ApiException e) {
+      e.violations().forEach(v -> violations.add(v.getField(), v.getDescription()));
+      return parse("", hasText);
+    }
+  }
+
+  /** Like {@link #parse(Violations, String, boolean)}, failing with INVALID_ARGUMENT. */
   public static SortOrder parse(String orderBy, boolean hasText) {
     String text = orderBy.strip().toLowerCase(Locale.ROOT);
     if (text.isEmpty()) {

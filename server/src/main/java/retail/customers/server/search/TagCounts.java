@@ -16,6 +16,7 @@ import org.jooq.Field;
 import org.jooq.Record3;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.UnknownFields;
 import retail.customers.server.paging.PageTokens;
 import retail.customers.v1.ListTagsRequest;
 import retail.customers.v1.ListTagsResponse;
@@ -37,6 +38,7 @@ public final class TagCounts {
   }
 
   public ListTagsResponse list(Caller caller, ListTagsRequest request) {
+    UnknownFields.reject(request);
     if (request.getPrefix().length() > MAX_PREFIX) {
       throw ApiException.invalidField("prefix", "must be at most " + MAX_PREFIX + " characters");
     }

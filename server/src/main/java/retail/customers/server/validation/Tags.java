@@ -1,5 +1,6 @@
 package retail.customers.server.validation;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,7 @@ import retail.customers.server.grpc.Violations;
 /**
  * Tags ("56 cm", "Woman", "Motorcyclist"): trimmed, at most {@value #MAX_LENGTH}
  * characters, no commas (a comma separates tags in filters and CSV cells),
- * unique ignoring case (the first spelling wins).
+ * unique ignoring case and accents (the first spelling wins).
  */
 public final class Tags {
   public static final int MAX_LENGTH = 50;
@@ -56,8 +57,8 @@ public final class Tags {
     return new ArrayList<>(unique.values());
   }
 
-  /** How tags compare: ignoring case. */
+  /** How tags compare: ignoring case and accents, as search and ListTags do. */
   public static String key(String tag) {
-    return tag.toLowerCase(Locale.ROOT);
+    return Normalizer.normalize(tag, Normalizer.Form.NFD).replaceAll("\\p{M}", "").toLowerCase(Locale.ROOT);
   }
 }
