@@ -110,11 +110,15 @@ public final class CustomerCommands {
   }
 
   public Customer create(DSLContext dsl, Caller caller, CreateCustomerRequest request) {
-    Optional<Customer> replayed = idempotency.replay(dsl, caller, request, Customer.parser());
-    if (replayed.isPresent()) {
-      return replayed.get();
+    Customer valid;
+    try {
+      valid = validateNew(dsl, caller, request.getCustomer(), Source.SOURCE_API);
+    } catch (ApiException invalid) {
+      // A retry of a create that succeeded gets its first answer even if the
+      // rules changed since (a field became required). Looking only when
+      // validation fails keeps a round trip off every successful create.
+      return idempotency.replay(dsl, caller, request, Customer.parser()).orElseThrow(() -> invalid);
     }
-    Customer valid = validateNew(dsl, caller, request.getCustomer(), Source.SOURCE_API);
     return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT, tx -> insert(tx, caller, valid, Ids.newId()));
   }
 
@@ -212,11 +216,12 @@ public final class CustomerCommands {
       violations.add("customer.email", "external_reference or email is required to find the customer");
       violations.throwIfAny();
     }
-    Optional<EnsureCustomerResponse> replayed = idempotency.replay(dsl, caller, request, EnsureCustomerResponse.parser());
-    if (replayed.isPresent()) {
-      return replayed.get();
+    Customer valid;
+    try {
+      valid = validateNew(dsl, caller, input, Source.SOURCE_ECOMMERCE);
+    } catch (ApiException invalid) {
+      return idempotency.replay(dsl, caller, request, EnsureCustomerResponse.parser()).orElseThrow(() -> invalid);
     }
-    Customer valid = validateNew(dsl, caller, input, Source.SOURCE_ECOMMERCE);
     return idempotency.write(dsl, caller, request, EnsureCustomerResponse.parser(),
         r -> SUBJECT.apply(r.getCustomer()),
         tx -> {

@@ -23,7 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
+import retail.customers.v1.CreateCustomFieldRequest;
 import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.CustomField;
 import retail.customers.v1.Customer;
 import retail.customers.v1.DeleteCustomerRequest;
 import retail.customers.v1.UndeleteCustomerRequest;
@@ -56,6 +58,24 @@ class CustomerIdempotencyTest {
 
     assertThat(retry).isEqualTo(first);
     assertThat(rowsWithReference(reference)).isEqualTo(1);
+  }
+
+  @Test
+  void retryGetsItsFirstAnswerEvenWhenTheRulesChangedSince() {
+    // A store of its own: the field made required below must not affect the other tests.
+    String key = api.services().apiKeys().createTenant("Rules change", "CA").key();
+    CreateCustomerRequest request = createRequest(Customers.valid(), Customers.requestId());
+    Customer first = api.customers(key).createCustomer(request);
+    api.customFields(key).createCustomField(CreateCustomFieldRequest.newBuilder()
+        .setCustomFieldId("member_since")
+        .setCustomField(CustomField.newBuilder().setDisplayName("Member since").setValueType(CustomField.ValueType.DATE).setRequired(true))
+        .build());
+
+    Customer retry = api.customers(key).createCustomer(request);
+
+    assertThat(retry).isEqualTo(first);
+    StatusRuntimeException fresh = failure(() -> api.customers(key).createCustomer(createRequest(Customers.valid(), Customers.requestId())));
+    assertThat(violations(fresh)).containsKey("customer.custom_fields.member_since");
   }
 
   @Test
