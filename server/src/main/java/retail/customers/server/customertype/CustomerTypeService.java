@@ -20,6 +20,7 @@ import retail.customers.server.grpc.UpdateMasks;
 import retail.customers.server.grpc.Violations;
 import retail.customers.server.idempotency.IdempotentRequests;
 import retail.customers.server.ids.Ids;
+import retail.customers.server.paging.NamePages;
 import retail.customers.server.paging.PageTokens;
 import retail.customers.server.validation.Decimals;
 import retail.customers.server.validation.Texts;
@@ -104,25 +105,17 @@ public final class CustomerTypeService extends CustomerTypeServiceGrpc.CustomerT
   @Override
   public void listCustomerTypes(ListCustomerTypesRequest request, StreamObserver<ListCustomerTypesResponse> response) {
     Caller caller = Caller.current();
-    int size = PageTokens.pageSize(request.getPageSize(), 50, 1000);
-    String afterName = null;
-    UUID afterId = null;
-    if (!request.getPageToken().isEmpty()) {
-      List<String> key = PageTokens.decode(caller, request, request.getPageToken(), 2);
-      afterName = key.get(0);
-      afterId = UUID.fromString(key.get(1));
-    }
-    List<CustomerTypeRecord> rows = repository.page(dsl, caller.tenantId(), afterName, afterId, size + 1);
-    List<CustomerTypeRecord> shown = rows.subList(0, Math.min(size, rows.size()));
+    NamePages.Page<CustomerTypeRecord> page =
+        NamePages.of(caller, request, request.getPageSize(), request.getPageToken(),
+            (name, id, limit) -> repository.page(dsl, caller.tenantId(), name, PageTokens.uuid(id), limit),
+            CustomerTypeRecord::getDisplayName, CustomerTypeRecord::getId);
     Map<UUID, Integer> counts =
-        repository.customerCounts(dsl, caller.tenantId(), shown.stream().map(CustomerTypeRecord::getId).toList());
-    ListCustomerTypesResponse.Builder page = ListCustomerTypesResponse.newBuilder();
-    shown.forEach(row -> page.addCustomerTypes(CustomerTypeMapper.toProto(row, counts.getOrDefault(row.getId(), 0))));
-    if (rows.size() > size) {
-      CustomerTypeRecord last = shown.getLast();
-      page.setNextPageToken(PageTokens.encode(caller, request, List.of(last.getDisplayName(), last.getId().toString())));
-    }
-    Unary.reply(response, page.build());
+        repository.customerCounts(dsl, caller.tenantId(), page.rows().stream().map(CustomerTypeRecord::getId).toList());
+    Unary.reply(response, ListCustomerTypesResponse.newBuilder()
+        .addAllCustomerTypes(
+            page.rows().stream().map(row -> CustomerTypeMapper.toProto(row, counts.getOrDefault(row.getId(), 0))).toList())
+        .setNextPageToken(page.nextPageToken())
+        .build());
   }
 
   @Override

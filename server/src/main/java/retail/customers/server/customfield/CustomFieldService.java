@@ -19,7 +19,7 @@ import retail.customers.server.grpc.Unary;
 import retail.customers.server.grpc.UpdateMasks;
 import retail.customers.server.grpc.Violations;
 import retail.customers.server.idempotency.IdempotentRequests;
-import retail.customers.server.paging.PageTokens;
+import retail.customers.server.paging.NamePages;
 import retail.customers.server.validation.Texts;
 import retail.customers.v1.CreateCustomFieldRequest;
 import retail.customers.v1.CustomField;
@@ -92,22 +92,14 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
   @Override
   public void listCustomFields(ListCustomFieldsRequest request, StreamObserver<ListCustomFieldsResponse> response) {
     Caller caller = Caller.current();
-    int size = PageTokens.pageSize(request.getPageSize(), 50, 1000);
-    String afterName = null;
-    String afterId = null;
-    if (!request.getPageToken().isEmpty()) {
-      List<String> key = PageTokens.decode(caller, request, request.getPageToken(), 2);
-      afterName = key.get(0);
-      afterId = key.get(1);
-    }
-    List<CustomFieldRecord> rows = repository.page(dsl, caller.tenantId(), afterName, afterId, size + 1);
-    ListCustomFieldsResponse.Builder page = ListCustomFieldsResponse.newBuilder();
-    rows.stream().limit(size).map(CustomFieldMapper::toProto).forEach(page::addCustomFields);
-    if (rows.size() > size) {
-      CustomFieldRecord last = rows.get(size - 1);
-      page.setNextPageToken(PageTokens.encode(caller, request, List.of(last.getDisplayName(), last.getId())));
-    }
-    Unary.reply(response, page.build());
+    NamePages.Page<CustomFieldRecord> page =
+        NamePages.of(caller, request, request.getPageSize(), request.getPageToken(),
+            (name, id, limit) -> repository.page(dsl, caller.tenantId(), name, id, limit),
+            CustomFieldRecord::getDisplayName, CustomFieldRecord::getId);
+    Unary.reply(response, ListCustomFieldsResponse.newBuilder()
+        .addAllCustomFields(page.rows().stream().map(CustomFieldMapper::toProto).toList())
+        .setNextPageToken(page.nextPageToken())
+        .build());
   }
 
   @Override

@@ -9,6 +9,7 @@ import com.google.protobuf.Value;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.Fingerprint;
@@ -75,6 +76,18 @@ public final class PageTokens {
     }
     byte[] hash = Fingerprint.of(query.build(), caller.tenantId().toString(), request.getDescriptorForType().getFullName());
     return Base64.getUrlEncoder().withoutPadding().encodeToString(ByteString.copyFrom(hash, 0, 12).toByteArray());
+  }
+
+  /** A UUID read from a token (null stays null); a malformed one is INVALID_ARGUMENT, as any bad token. */
+  public static UUID uuid(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidPageToken("not a page token of this API");
+    }
   }
 
   /** The page size to use: {@code requested}, or the default when 0; INVALID_ARGUMENT when negative. */

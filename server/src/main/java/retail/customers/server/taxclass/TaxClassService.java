@@ -3,7 +3,6 @@ package retail.customers.server.taxclass;
 import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
 
 import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -17,6 +16,7 @@ import retail.customers.server.grpc.UpdateMasks;
 import retail.customers.server.grpc.Violations;
 import retail.customers.server.idempotency.IdempotentRequests;
 import retail.customers.server.ids.Ids;
+import retail.customers.server.paging.NamePages;
 import retail.customers.server.paging.PageTokens;
 import retail.customers.server.validation.Texts;
 import retail.customers.v1.CreateTaxClassRequest;
@@ -77,23 +77,14 @@ public final class TaxClassService extends TaxClassServiceGrpc.TaxClassServiceIm
   @Override
   public void listTaxClasses(ListTaxClassesRequest request, StreamObserver<ListTaxClassesResponse> response) {
     Caller caller = Caller.current();
-    int size = PageTokens.pageSize(request.getPageSize(), 50, 1000);
-    String afterName = null;
-    UUID afterId = null;
-    if (!request.getPageToken().isEmpty()) {
-      List<String> key = PageTokens.decode(caller, request, request.getPageToken(), 2);
-      afterName = key.get(0);
-      afterId = UUID.fromString(key.get(1));
-    }
-    List<TaxClassRecord> rows = repository.page(dsl, caller.tenantId(), afterName, afterId, size + 1);
-    ListTaxClassesResponse.Builder page = ListTaxClassesResponse.newBuilder();
-    rows.stream().limit(size).map(TaxClassMapper::toProto).forEach(page::addTaxClasses);
-    if (rows.size() > size) {
-      TaxClassRecord last = rows.get(size - 1);
-      page.setNextPageToken(
-          PageTokens.encode(caller, request, List.of(last.getDisplayName(), last.getId().toString())));
-    }
-    Unary.reply(response, page.build());
+    NamePages.Page<TaxClassRecord> page =
+        NamePages.of(caller, request, request.getPageSize(), request.getPageToken(),
+            (name, id, limit) -> repository.page(dsl, caller.tenantId(), name, PageTokens.uuid(id), limit),
+            TaxClassRecord::getDisplayName, TaxClassRecord::getId);
+    Unary.reply(response, ListTaxClassesResponse.newBuilder()
+        .addAllTaxClasses(page.rows().stream().map(TaxClassMapper::toProto).toList())
+        .setNextPageToken(page.nextPageToken())
+        .build());
   }
 
   @Override
