@@ -36,17 +36,25 @@ import retail.customers.v1.SearchCustomersResponse;
  * index and sorts them: time in proportion to the number of matches instead
  * of the size of the table.
  *
- * <p>The total is counted only on the first page, only when there is more
- * than one page, and only up to {@value #COUNT_LIMIT}: beyond that "1000+"
- * is what a screen needs, and counting 60,000 matches would cost more than
- * finding the page.
+ * <p>The total is given only on the first page. When there is more than one
+ * page, it is counted only if the database's statistics expect at most
+ * {@value #COUNT_LIMIT} matches; beyond, the estimate is returned as such
+ * ({@code total_size_exact} false): counting 60,000 matches would cost more
+ * than finding the page.
  */
 public final class CustomerSearch {
   static final int COUNT_LIMIT = 1000;
+  /** Above this many expected matches, the total is the planner's estimate, not a count. */
+  static final int ESTIMATE_ONLY_ABOVE = 10 * COUNT_LIMIT;
   static final int DEFAULT_PAGE_SIZE = 50;
   static final int MAX_PAGE_SIZE = 1000;
   /** Rows of the name index walked before switching to the trigram index. */
   static final int NAME_WALK_BUDGET = 2000;
+  /**
+   * The most matches worth taking from the trigram index and sorting (about
+   * 1.5 µs each) rather than walking the name index on.
+   */
+  static final int SORT_ALL_LIMIT = 20_000;
 
   private final DSLContext dsl;
 
@@ -81,11 +89,35 @@ public final class CustomerSearch {
       out.setNextPageToken(PageTokens.encode(caller, request, order.positionOf(rows.get(pageSize - 1))));
     }
     if (firstPage) {
-      long total =
-          more ? countUpTo(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), COUNT_LIMIT + 1) : rows.size();
-      out.setTotalSize(Math.min(total, COUNT_LIMIT)).setTotalSizeExact(total <= COUNT_LIMIT);
+      total(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), more ? -1 : rows.size(), out);
     }
     return out.build();
+  }
+
+  /**
+   * Sets the total of a first page: what it holds when it is the only page;
+   * else a count up to {@value #COUNT_LIMIT}, unless the database's
+   * statistics expect far more matches ({@value #ESTIMATE_ONLY_ABOVE}), in
+   * which case the estimate is all that is returned: counting tens of
+   * thousands of matches would cost many times the page itself.
+   */
+  private void total(Condition matches, int onlyPage, SearchCustomersResponse.Builder out) {
+    if (onlyPage >= 0) {
+      out.setTotalSize(onlyPage).setTotalSizeExact(true);
+      return;
+    }
+    double estimate = estimate(matches);
+    long counted = estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : COUNT_LIMIT + 1;
+    if (counted <= COUNT_LIMIT) {
+      out.setTotalSize(counted).setTotalSizeExact(true);
+    } else {
+      out.setTotalSize(Math.max(COUNT_LIMIT + 1, Math.round(estimate))).setTotalSizeExact(false);
+    }
+  }
+
+  /** How many customers the planner expects to match: its statistics, at the cost of planning a query. */
+  private double estimate(Condition matches) {
+    return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
   }
 
   private List<Record> fetchPage(Caller caller, SearchCriteria criteria, SortOrder order, Condition position, int limit) {
@@ -111,6 +143,11 @@ public final class CustomerSearch {
             .fetch();
     if (rows.size() >= limit || walked.size() < NAME_WALK_BUDGET) {
       return rows; // the page is full, or the walk reached the end: exact either way
+    }
+    if (estimate(tenant.and(criteria.condition())) > SORT_ALL_LIMIT) {
+      // So many matches that sorting them all would cost more than walking
+      // on until the page fills: the planner's own plan does that.
+      return CustomerRepository.selectRows(dsl, order.column()).where(where).orderBy(order.orderBy()).limit(limit).fetch();
     }
     // Matches are sparse at the start of the order: take them all from the
     // trigram index and sort them. Planner settings are the only way to say
