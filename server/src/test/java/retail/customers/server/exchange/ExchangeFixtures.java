@@ -293,8 +293,9 @@ final class ExchangeFixtures {
     /**
      * Inserts {@code count} customers straight into the table, as an
      * import's COPY would: last names {@code lastNamePrefix} followed by a
-     * five-digit number from 00001, a note long enough to make the rows
-     * weigh, a multi-line note with quotes and commas on every tenth row.
+     * five-digit number from 00001, an e-mail of its own, a note long
+     * enough to make the rows weigh, a multi-line note with quotes and
+     * commas on every tenth row.
      */
     void insertWithSql(int count, String lastNamePrefix) {
       int written =
@@ -302,7 +303,7 @@ final class ExchangeFixtures {
               "insert into customer (tenant_id, id, source, first_name, last_name, company, email, notes, create_time)"
                   + " select ?::uuid, gen_random_uuid(), 'IMPORT', 'Row ' || i, ? || lpad(i::text, 5, '0'),"
                   + " case when i % 3 = 0 then null else 'Company ' || (i % 7) end,"
-                  + " 'row' || i || '@example.com',"
+                  + " 'row' || i || '.' || left(md5(random()::text), 10) || '@example.com',"
                   + " case when i % 10 = 0 then E'Multi-line note ' || i || E',\\r\\nwith \"quotes\", commas\\nand lines'"
                   + "      else repeat('Lorem ipsum dolor sit amet ', 4) || i end,"
                   + " now() - (i || ' seconds')::interval"
