@@ -45,6 +45,7 @@ import retail.customers.server.paging.PageTokens;
 import retail.customers.server.search.SearchCriteria;
 import retail.customers.server.search.SortOrder;
 import retail.customers.v1.CsvLanguage;
+import retail.customers.v1.ErrorReason;
 import retail.customers.v1.ExportCustomersRequest;
 import retail.customers.v1.ExportCustomersResponse;
 
@@ -126,12 +127,22 @@ public final class CustomerExport {
     List<String> after = null;
     long rowsBefore = 0;
     if (!request.getResumeToken().isEmpty()) {
-      List<String> token = PageTokens.decode(caller, request, request.getResumeToken(), 3);
-      after = token.subList(0, 2);
       try {
+        List<String> token = PageTokens.decode(caller, request, request.getResumeToken(), 3);
+        after = token.subList(0, 2);
+        // Read the position now: a bad one must fail the call before it
+        // streams, not once the reader builds its query.
+        order.after(after);
         rowsBefore = Long.parseLong(token.get(2));
       } catch (NumberFormatException e) {
-        throw ApiException.invalidField("resume_token", "not a resume token of this API");
+        throw ApiException.invalidPageToken("resume_token", "not a resume token of this API");
+      } catch (ApiException e) {
+        // PageTokens and SortOrder speak of a page_token, a field that this
+        // request does not have: name the one the client sent.
+        if (e.reason() != ErrorReason.INVALID_PAGE_TOKEN) {
+          throw e;
+        }
+        throw ApiException.invalidPageToken("resume_token", e.violations().getFirst().getDescription());
       }
     }
     return new Plan(criteria, order, after, rowsBefore, request.getLanguage() == CsvLanguage.CSV_LANGUAGE_FRENCH);
