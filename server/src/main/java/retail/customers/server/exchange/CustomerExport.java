@@ -178,27 +178,27 @@ public final class CustomerExport {
   private void run(
       Caller caller, ExportCustomersRequest request, Plan plan, ServerCallStreamObserver<ExportCustomersResponse> call,
       FlowControl flow) {
-    long rows = 0;
-    String outcome = "COMPLETED";
     Reader reader = new Reader(caller, request, plan, flow);
+    RuntimeException failure = null;
     try {
       Thread.ofVirtual().name("export-reader-" + caller.tenantId()).start(Context.current().wrap(reader));
-      rows = send(reader, flow, call);
-      call.onCompleted();
+      send(reader, flow, call);
     } catch (RuntimeException e) {
       reader.stop();
-      if (call.isCancelled() || Context.current().isCancelled()) {
-        outcome = "CANCELLED";
-      } else {
-        outcome = "FAILED";
-        call.onError(ErrorMapper.toStatusException(e));
-      }
-    } finally {
-      // A cancelled call's context would cancel this statement too: record
-      // the export from a context of its own.
-      String ending = outcome;
-      long exported = rows;
-      Context.current().fork().run(() -> audit(caller, request, plan, exported, flow.sent(), ending));
+      failure = e;
+    }
+    boolean cancelled = failure != null && (call.isCancelled() || Context.current().isCancelled());
+    String outcome = failure == null ? "COMPLETED" : cancelled ? "CANCELLED" : "FAILED";
+    // Recorded before the client hears how the export ended, so that a file
+    // the client holds is never without its record; with the rows that left,
+    // however it ended (a cancelled export may have sent thousands). A
+    // cancelled call's context would cancel this statement too: record the
+    // export from a context of its own.
+    Context.current().fork().run(() -> audit(caller, request, plan, flow.rows(), flow.sent(), outcome));
+    if (failure == null) {
+      call.onCompleted();
+    } else if (!cancelled) {
+      call.onError(ErrorMapper.toStatusException(failure));
     }
   }
 
@@ -370,14 +370,11 @@ public final class CustomerExport {
     }
   }
 
-  /** Sends the reader's chunks as the client takes them; returns the rows sent. */
-  private static long send(Reader reader, FlowControl flow, ServerCallStreamObserver<ExportCustomersResponse> call) {
-    long sent = 0;
+  /** Sends the reader's chunks as the client takes them. */
+  private static void send(Reader reader, FlowControl flow, ServerCallStreamObserver<ExportCustomersResponse> call) {
     for (ExportCustomersResponse chunk = reader.next(); chunk != null; chunk = reader.next()) {
       flow.send(call, chunk);
-      sent += chunk.getRowCount();
     }
-    return sent;
   }
 
   private static Field<String> cell(Field<String> text) {
@@ -417,6 +414,7 @@ public final class CustomerExport {
     private final Condition changed = lock.newCondition();
     private volatile boolean cancelled;
     private long sent;
+    private long rows;
 
     FlowControl(ServerCallStreamObserver<?> call) {
       call.setOnReadyHandler(this::signal);
@@ -440,8 +438,14 @@ public final class CustomerExport {
       return cancelled;
     }
 
+    /** Chunks sent. */
     long sent() {
       return sent;
+    }
+
+    /** Customer rows sent. */
+    long rows() {
+      return rows;
     }
 
     void send(ServerCallStreamObserver<ExportCustomersResponse> call, ExportCustomersResponse message) {
@@ -458,6 +462,7 @@ public final class CustomerExport {
       }
       call.onNext(message);
       sent++;
+      rows += message.getRowCount();
     }
   }
 }
