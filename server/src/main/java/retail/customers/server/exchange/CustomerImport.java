@@ -119,18 +119,27 @@ public final class CustomerImport {
 
   private ImportCustomersResponse run(Caller caller, ImportStream stream) throws IOException {
     ImportOptions options = stream.options();
-    UUID requestId = options.getRequestId().isEmpty() ? null : IdempotentRequests.parseRequestId(options.getRequestId());
+    UUID requestId = options.getRequestId().isEmpty() ? null : requestId(options.getRequestId());
     Reader reader =
         new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT));
-    CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
+    // Blank lines are read as records and skipped here rather than by the
+    // parser, which would skip them unseen: every later row would then be
+    // reported lines too early (a row starts on the line after the previous
+    // record's end).
+    CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
     try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
       Iterator<CSVRecord> records = parser.iterator();
-      if (!records.hasNext()) {
+      CSVRecord first = null;
+      // hasNext() reads the next record ahead: ask only while a header is still wanted.
+      while ((first == null || isBlankLine(first)) && records.hasNext()) {
+        first = records.next();
+      }
+      if (first == null || isBlankLine(first)) {
         throw ApiException.invalidField("data", "the file is empty: it needs a header row");
       }
-      Header header = Header.of(records.next());
+      Header header = Header.of(first);
       Run run = new Run(caller, options.getDryRun(), requestId, header);
       try {
         long previousEnd = parser.getCurrentLineNumber();
@@ -138,7 +147,9 @@ public final class CustomerImport {
           CSVRecord record = records.next();
           long line = previousEnd + 1;
           previousEnd = parser.getCurrentLineNumber();
-          run.row(record, line);
+          if (!isBlankLine(record)) {
+            run.row(record, line);
+          }
         }
         return run.finish();
       } finally {
@@ -147,6 +158,20 @@ public final class CustomerImport {
     } catch (java.io.UncheckedIOException e) {
       // commons-csv wraps the reader's failures (not UTF-8, client gone)
       throw e.getCause();
+    }
+  }
+
+  /** A line with nothing on it, which the parser reads as one empty cell. */
+  private static boolean isBlankLine(CSVRecord record) {
+    return record.size() == 1 && record.get(0).isEmpty();
+  }
+
+  /** The request_id option; INVALID_ARGUMENT naming it where the request carries it. */
+  private static UUID requestId(String requestId) {
+    try {
+      return IdempotentRequests.parseRequestId(requestId);
+    } catch (ApiException e) {
+      throw ApiException.invalidField("options.request_id", e.violations().getFirst().getDescription());
     }
   }
 
