@@ -140,6 +140,27 @@ class ImportColumnsTest {
   }
 
   @Test
+  void blankLinesBeforeTheHeaderAreSkippedAndCounted() {
+    Store store = newStore(api);
+
+    ImportCustomersResponse result = store.importCsv("\r\n\r\nFirst name,Email 1\r\nAnn,ann@example.com\r\nBob,bad\r\n");
+
+    assertThat(result.getUnknownColumnsList()).isEmpty();
+    assertThat(result.getRowsImported()).isEqualTo(1);
+    assertThat(result.getErrorsList()).extracting(e -> e.getLine()).containsExactly(5L);
+  }
+
+  @Test
+  void aFileOfBlankLinesIsInvalidArgument() {
+    Store store = newStore(api);
+
+    StatusRuntimeException e = Errors.failure(() -> store.importCsv("\r\n\r\n\n"));
+
+    assertThat(Errors.code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(Errors.violatedFields(e)).containsExactly("data");
+  }
+
+  @Test
   void aFileWithOnlyAHeaderImportsNothing() {
     Store store = newStore(api);
 
