@@ -15,6 +15,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
@@ -121,9 +122,9 @@ public final class CustomerImport {
     ImportOptions options = stream.options();
     UUID requestId = options.getRequestId().isEmpty() ? null : requestId(options.getRequestId());
     Reader reader =
-        new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
+        withoutByteOrderMark(new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT));
+            .onUnmappableCharacter(CodingErrorAction.REPORT)));
     // Blank lines are read as records and skipped here rather than by the
     // parser, which would skip them unseen: every later row would then be
     // reported lines too early (a row starts on the line after the previous
@@ -161,6 +162,20 @@ public final class CustomerImport {
     }
   }
 
+  /**
+   * The text after its byte-order mark, if it starts with one. Dropped before
+   * the parser sees it: a mark in front of a quoted first header ("\uFEFF"First
+   * name") would make that cell unquoted text that names no column.
+   */
+  private static Reader withoutByteOrderMark(Reader text) throws IOException {
+    PushbackReader reader = new PushbackReader(text, 1);
+    int first = reader.read();
+    if (first != -1 && first != '\uFEFF') {
+      reader.unread(first);
+    }
+    return reader;
+  }
+
   /** A line with nothing on it, which the parser reads as one empty cell. */
   private static boolean isBlankLine(CSVRecord record) {
     return record.size() == 1 && record.get(0).isEmpty();
@@ -182,7 +197,7 @@ public final class CustomerImport {
       Map<CsvColumn, String> written = new HashMap<>();
       List<String> unknown = new ArrayList<>();
       for (int i = 0; i < record.size(); i++) {
-        String name = i == 0 ? record.get(i).replace("\uFEFF", "") : record.get(i);
+        String name = record.get(i);
         CsvColumn column = CsvColumn.ofHeader(name).orElse(null);
         if (column == null || written.containsKey(column)) {
           unknown.add(name);
