@@ -1,6 +1,7 @@
 package retail.customers.server.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static retail.customers.server.exchange.ExchangeFixtures.csv;
 import static retail.customers.server.exchange.ExchangeFixtures.exportRequest;
 import static retail.customers.server.exchange.ExchangeFixtures.newStore;
@@ -8,6 +9,7 @@ import static retail.customers.server.exchange.ExchangeFixtures.split;
 
 import com.google.type.Date;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,7 +39,7 @@ class ExchangeRoundTripTest {
   @RegisterExtension static final ApiServer api = new ApiServer();
 
   private static Store original;
-  private static java.util.Map<String, String> originalNames;
+  private static Map<String, String> originalNames;
 
   /** A store whose customers use every column and every trap: quotes, line breaks, accents, formulas. */
   @BeforeAll
@@ -77,21 +79,21 @@ class ExchangeRoundTripTest {
    * The customer types and tax classes of the original, created by name in
    * {@code store}; returns their display names by resource name.
    */
-  private static java.util.Map<String, String> sameReferences(Store store) {
+  private static Map<String, String> sameReferences(Store store) {
     TaxClass standard = store.createTaxClass("Standard", true);
     TaxClass outOfProvince = store.createTaxClass("Out of province", false);
     CustomerType vip = store.createType("VIP", "10", outOfProvince);
     CustomerType student = store.createType("Étudiant", null, null);
-    return java.util.Map.of(standard.getName(), standard.getDisplayName(), outOfProvince.getName(),
+    return Map.of(standard.getName(), standard.getDisplayName(), outOfProvince.getName(),
         outOfProvince.getDisplayName(), vip.getName(), vip.getDisplayName(), student.getName(), student.getDisplayName());
   }
 
-  private static String resourceNamed(java.util.Map<String, String> names, String displayName) {
+  private static String resourceNamed(Map<String, String> names, String displayName) {
     return names.entrySet().stream().filter(e -> e.getValue().equals(displayName)).findFirst().orElseThrow().getKey();
   }
 
   private static ImportCustomersResponse importInto(Store store, String csv) {
-    ImportCustomersResponse result = store.importChunks(ImportOptions.getDefaultInstance(), split(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8), 100));
+    ImportCustomersResponse result = store.importChunks(ImportOptions.getDefaultInstance(), split(ExchangeFixtures.utf8(csv), 100));
     assertThat(result.getErrorsList()).isEmpty();
     assertThat(result.getUnknownColumnsList()).isEmpty();
     return result;
@@ -126,7 +128,7 @@ class ExchangeRoundTripTest {
   @Test
   void theImportedCustomersAreTheOriginalOnesInTheirStoredForm() {
     Store copy = newStore(api);
-    java.util.Map<String, String> copyNames = sameReferences(copy);
+    Map<String, String> copyNames = sameReferences(copy);
 
     importInto(copy, original.export());
 
@@ -139,7 +141,7 @@ class ExchangeRoundTripTest {
   }
 
   /** What an export carries of a customer: its data, its pricing by name, its creation to the second. */
-  private static Customer comparable(Customer customer, java.util.Map<String, String> names) {
+  private static Customer comparable(Customer customer, Map<String, String> names) {
     Customer.Builder c = customer.toBuilder().clearName().clearEtag().clearUpdateTime().clearSource()
         .setCreateTime(customer.getCreateTime().toBuilder().setNanos(0))
         .setCustomerType(names.getOrDefault(customer.getCustomerType(), ""))
@@ -200,8 +202,8 @@ class ExchangeRoundTripTest {
     assertThat(known.getErrorsList()).isEmpty();
     assertThat(b.all()).extracting(Customer::getLastName, Customer::getCustomerType, Customer::getTaxClass)
         .containsExactly(
-            org.assertj.core.api.Assertions.tuple("Lee", gold.getName(), ""),
-            org.assertj.core.api.Assertions.tuple("Ng", "", exempt.getName()));
+            tuple("Lee", gold.getName(), ""),
+            tuple("Ng", "", exempt.getName()));
     assertThat(a.count()).isZero();
   }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import retail.customers.server.exchange.ExchangeFixtures.Store;
 import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.Customers;
 import retail.customers.v1.Address;
 import retail.customers.v1.ConsentState;
 import retail.customers.v1.CsvLanguage;
@@ -243,7 +244,7 @@ class ExportFormatTest {
     // A tab or a carriage return first cannot come through the API (text is trimmed).
     api.database().dsl().update(CUSTOMER)
         .set(CUSTOMER.CITY, "\tTabbed").set(CUSTOMER.ADDRESS_LINE_1, "\rReturned").set(CUSTOMER.REGION, "-")
-        .where(CUSTOMER.TENANT_ID.eq(store.tenantId()), CUSTOMER.ID.eq(retail.customers.server.testing.Customers.id(customer)))
+        .where(CUSTOMER.TENANT_ID.eq(store.tenantId()), CUSTOMER.ID.eq(Customers.id(customer)))
         .execute();
 
     Map<String, String> row = rows(store.export()).get(0);
@@ -279,7 +280,7 @@ class ExportFormatTest {
 
   private static void setCreateTime(Customer customer, OffsetDateTime time) {
     api.database().dsl().update(CUSTOMER).set(CUSTOMER.CREATE_TIME, time)
-        .where(CUSTOMER.ID.eq(retail.customers.server.testing.Customers.id(customer))).execute();
+        .where(CUSTOMER.ID.eq(Customers.id(customer))).execute();
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {

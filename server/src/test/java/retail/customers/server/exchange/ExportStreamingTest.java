@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static retail.customers.db.Tables.AUDIT_EVENT;
 import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.server.exchange.ExchangeFixtures.await;
-import static retail.customers.server.exchange.ExchangeFixtures.bytes;
 import static retail.customers.server.exchange.ExchangeFixtures.exportBackends;
 import static retail.customers.server.exchange.ExchangeFixtures.exportRequest;
 import static retail.customers.server.exchange.ExchangeFixtures.holds;

@@ -271,6 +271,22 @@ class ImportRowsTest {
   }
 
   @Test
+  void atMostTenThousandProblemsAreListedButEveryRejectedRowIsCounted() {
+    Store store = newStore(api);
+    StringBuilder file = new StringBuilder("First name,Email 1\r\nAnn,ann@example.com\r\n");
+    for (int i = 0; i <= CustomerImport.MAX_ERRORS; i++) {
+      file.append("Bad,bad\r\n");
+    }
+
+    ImportCustomersResponse result = store.importCsv(file.toString());
+
+    assertThat(result.getRowsRejected()).isEqualTo(CustomerImport.MAX_ERRORS + 1);
+    assertThat(result.getErrorsCount()).isEqualTo(CustomerImport.MAX_ERRORS);
+    assertThat(result.getErrors(CustomerImport.MAX_ERRORS - 1).getLine()).isEqualTo(CustomerImport.MAX_ERRORS + 2);
+    assertThat(result.getRowsImported()).isEqualTo(1);
+  }
+
+  @Test
   void aDryRunStoresNothingAndReportsWhatAnImportWouldDo() {
     Store store = newStore(api);
 
