@@ -245,6 +245,11 @@ public final class CustomerExport {
             c -> {
               DSLContext tx = c.dsl();
               tx.execute("set transaction isolation level repeatable read, read only");
+              // The COPY lasts as long as the client takes to read the file:
+              // the statement timeout that bounds every other query would cut
+              // off a client that is merely slow. The call's cancellation and
+              // deadline stop it instead (see copy).
+              tx.execute("set local statement_timeout = 0");
               String copy = "copy (" + tx.renderInlined(query(tx, caller, plan)) + ") to stdout with (format csv)";
               tx.connection(connection -> copy(connection, copy));
             });
