@@ -1,13 +1,16 @@
 package retail.customers.server.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.server.exchange.ExchangeFixtures.exportRequest;
 import static retail.customers.server.exchange.ExchangeFixtures.newStore;
 import static retail.customers.server.exchange.ExchangeFixtures.rows;
 
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.UnknownFieldSet;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import retail.customers.server.exchange.ExchangeFixtures.Store;
 import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.Errors;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerFilter;
@@ -144,6 +148,64 @@ class ExportSelectionTest {
     assertThat(exported(exportRequest().setOrderBy("company"))).startsWith("c02", "c03")
         .isEqualTo(searched(exportRequest().setOrderBy("company")));
     assertThat(exported(exportRequest().setOrderBy("update_time desc"))).isEqualTo(searched(exportRequest().setOrderBy("update_time desc")));
+  }
+
+  /**
+   * The export runs its SELECT with every value written into the SQL (COPY
+   * takes no parameters), where the search binds them: both must read text
+   * with quotes, backslashes and LIKE wildcards, and times to the
+   * microsecond, the same way.
+   */
+  @Test
+  void valuesWrittenIntoTheExportsSqlSelectWhatTheSearchsParametersSelect() {
+    Store own = newStore(api);
+    own.create(person("q1", "Owen", "O'Brien"));
+    own.create(person("q2", "Back\\slash", "Percent%"));
+    own.create(person("q3", "Under_score", "Quote\"d"));
+    own.create(person("q4", "Plain", "Obrien"));
+    List<Customer> timed = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      timed.add(own.create(person("t" + i, "Timed", "Zz" + i)));
+    }
+    // Four customers a microsecond apart.
+    OffsetDateTime base = OffsetDateTime.parse("2024-03-05T14:07:09.123456Z");
+    for (int i = 0; i < timed.size(); i++) {
+      api.database().dsl().update(CUSTOMER)
+          .set(CUSTOMER.CREATE_TIME, base.plusNanos(1000L * i))
+          .where(CUSTOMER.ID.eq(Customers.id(timed.get(i))))
+          .execute();
+    }
+    Timestamp from = Timestamp.newBuilder()
+        .setSeconds(base.toEpochSecond()).setNanos(123_456_500).build(); // half a microsecond after t0
+    Timestamp to = from.toBuilder().setNanos(123_458_000).build(); // exactly t2
+
+    assertOwnExportsLikeSearch(own, exportRequest().setQuery("o'brien"), "q1");
+    assertOwnExportsLikeSearch(own, exportRequest().setQuery("back\\slash"), "q2");
+    assertOwnExportsLikeSearch(own, exportRequest().setQuery("%"), "q2");
+    assertOwnExportsLikeSearch(own, exportRequest().setQuery("_"), "q3");
+    assertOwnExportsLikeSearch(own, exportRequest().setQuery("quote\"d"), "q3");
+    assertOwnExportsLikeSearch(own, exportRequest().setQuery("'); delete from customer; --"));
+    assertOwnExportsLikeSearch(own,
+        exportRequest().setFilter(CustomerFilter.newBuilder().setCreateTimeFrom(from).setCreateTimeTo(to)), "t1");
+    assertOwnExportsLikeSearch(own,
+        exportRequest().setFilter(CustomerFilter.newBuilder().setCreateTimeFrom(from.toBuilder().setNanos(123_456_000))
+            .setCreateTimeTo(to.toBuilder().setNanos(123_458_001))), "t0", "t1", "t2");
+    assertOwnExportsLikeSearch(own,
+        exportRequest().setFilter(CustomerFilter.newBuilder().addTagsNone("it's, back\\slash")),
+        "q1", "q4", "q2", "q3", "t0", "t1", "t2", "t3");
+    assertOwnExportsLikeSearch(own,
+        exportRequest().setFilter(CustomerFilter.newBuilder().setDiscount(DiscountFilter.newBuilder().setNone(true)))
+            .setQuery("timed zz1"), "t1");
+  }
+
+  private static void assertOwnExportsLikeSearch(Store own, ExportCustomersRequest.Builder request, String... expected) {
+    Store saved = store;
+    store = own;
+    try {
+      assertExportsLikeSearch(request, expected);
+    } finally {
+      store = saved;
+    }
   }
 
   @Test
