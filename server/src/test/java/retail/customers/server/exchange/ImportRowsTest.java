@@ -22,6 +22,9 @@ import retail.customers.v1.ConsentSource;
 import retail.customers.v1.ConsentState;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerType;
+import retail.customers.v1.CustomerTypeServiceGrpc;
+import retail.customers.v1.DeleteCustomerTypeRequest;
+import retail.customers.v1.ImportCustomersRequest;
 import retail.customers.v1.ImportCustomersResponse;
 import retail.customers.v1.ImportError;
 import retail.customers.v1.ImportOptions;
@@ -268,6 +271,34 @@ class ImportRowsTest {
     assertThat(stored.get(0).getBirthDate().getDay()).isEqualTo(29);
     assertThat(stored.get(0).getDiscountPercent()).isEqualTo("15.00");
     assertThat(stored.get(1).getDiscountPercent()).isEqualTo("12.50");
+  }
+
+  @Test
+  void rowsWhoseTypeIsDeletedDuringTheImportAreRejectedAloneAndTheRestOfTheirBatchIsStored() {
+    Store store = newStore(api);
+    CustomerType temporary = store.createType("Temporary", null, null);
+    ExchangeFixtures.Upload upload = store.startImport();
+    upload.send(ImportCustomersRequest.newBuilder().setOptions(ImportOptions.getDefaultInstance()).build());
+    StringBuilder first = new StringBuilder("Last name,Type\r\n");
+    for (int i = 1; i <= CustomerImport.BATCH_SIZE; i++) {
+      first.append("Batch one ").append(i).append(",\r\n");
+    }
+    upload.sendData(ExchangeFixtures.utf8(first.toString()));
+    // Once the first batch is stored, the import has checked its references.
+    ExchangeFixtures.await("the first batch is stored", java.time.Duration.ofSeconds(30),
+        () -> store.count() == CustomerImport.BATCH_SIZE);
+    CustomerTypeServiceGrpc.newBlockingStub(api.channel()).withCallCredentials(ApiServer.bearer(store.key().key()))
+        .deleteCustomerType(DeleteCustomerTypeRequest.newBuilder().setName(temporary.getName()).build());
+
+    upload.sendData(ExchangeFixtures.utf8(csv("Good,", "Typed,temporary", "Also good,", "Typed too,Temporary")));
+    ImportCustomersResponse result = upload.finish();
+
+    long firstLine = CustomerImport.BATCH_SIZE + 2;
+    assertThat(result.getErrorsList()).extracting(ImportError::getLine).containsExactly(firstLine + 1, firstLine + 3);
+    assertThat(result.getRowsImported()).isEqualTo(CustomerImport.BATCH_SIZE + 2);
+    assertThat(result.getRowsRejected()).isEqualTo(2);
+    assertThat(store.count()).isEqualTo(CustomerImport.BATCH_SIZE + 2);
+    assertThat(store.all()).extracting(Customer::getLastName).contains("Good", "Also good").doesNotContain("Typed", "Typed too");
   }
 
   @Test
