@@ -164,8 +164,8 @@ public final class CustomerImport {
 
   /**
    * The text after its byte-order mark, if it starts with one. Dropped before
-   * the parser sees it: a mark in front of a quoted first header ("\uFEFF"First
-   * name") would make that cell unquoted text that names no column.
+   * the parser sees it: a mark in front of a quoted first header would make
+   * that cell unquoted text, quotes included, that names no column.
    */
   private static Reader withoutByteOrderMark(Reader text) throws IOException {
     PushbackReader reader = new PushbackReader(text, 1);
