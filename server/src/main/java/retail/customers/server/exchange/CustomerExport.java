@@ -45,6 +45,7 @@ import retail.customers.server.paging.PageTokens;
 import retail.customers.server.search.SearchCriteria;
 import retail.customers.server.search.SortOrder;
 import retail.customers.v1.CsvLanguage;
+import retail.customers.v1.ErrorReason;
 import retail.customers.v1.ExportCustomersRequest;
 import retail.customers.v1.ExportCustomersResponse;
 
@@ -126,12 +127,22 @@ public final class CustomerExport {
     List<String> after = null;
     long rowsBefore = 0;
     if (!request.getResumeToken().isEmpty()) {
-      List<String> token = PageTokens.decode(caller, request, request.getResumeToken(), 3);
-      after = token.subList(0, 2);
       try {
+        List<String> token = PageTokens.decode(caller, request, request.getResumeToken(), 3);
+        after = token.subList(0, 2);
+        // Read the position now: a bad one must fail the call before it
+        // streams, not once the reader builds its query.
+        order.after(after);
         rowsBefore = Long.parseLong(token.get(2));
       } catch (NumberFormatException e) {
-        throw ApiException.invalidField("resume_token", "not a resume token of this API");
+        throw ApiException.invalidPageToken("resume_token", "not a resume token of this API");
+      } catch (ApiException e) {
+        // PageTokens and SortOrder speak of a page_token, a field that this
+        // request does not have: name the one the client sent.
+        if (e.reason() != ErrorReason.INVALID_PAGE_TOKEN) {
+          throw e;
+        }
+        throw ApiException.invalidPageToken("resume_token", e.violations().getFirst().getDescription());
       }
     }
     return new Plan(criteria, order, after, rowsBefore, request.getLanguage() == CsvLanguage.CSV_LANGUAGE_FRENCH);
@@ -167,27 +178,27 @@ public final class CustomerExport {
   private void run(
       Caller caller, ExportCustomersRequest request, Plan plan, ServerCallStreamObserver<ExportCustomersResponse> call,
       FlowControl flow) {
-    long rows = 0;
-    String outcome = "COMPLETED";
     Reader reader = new Reader(caller, request, plan, flow);
+    RuntimeException failure = null;
     try {
       Thread.ofVirtual().name("export-reader-" + caller.tenantId()).start(Context.current().wrap(reader));
-      rows = send(reader, flow, call);
-      call.onCompleted();
+      send(reader, flow, call);
     } catch (RuntimeException e) {
       reader.stop();
-      if (call.isCancelled() || Context.current().isCancelled()) {
-        outcome = "CANCELLED";
-      } else {
-        outcome = "FAILED";
-        call.onError(ErrorMapper.toStatusException(e));
-      }
-    } finally {
-      // A cancelled call's context would cancel this statement too: record
-      // the export from a context of its own.
-      String ending = outcome;
-      long exported = rows;
-      Context.current().fork().run(() -> audit(caller, request, plan, exported, flow.sent(), ending));
+      failure = e;
+    }
+    boolean cancelled = failure != null && (call.isCancelled() || Context.current().isCancelled());
+    String outcome = failure == null ? "COMPLETED" : cancelled ? "CANCELLED" : "FAILED";
+    // Recorded before the client hears how the export ended, so that a file
+    // the client holds is never without its record; with the rows that left,
+    // however it ended (a cancelled export may have sent thousands). A
+    // cancelled call's context would cancel this statement too: record the
+    // export from a context of its own.
+    Context.current().fork().run(() -> audit(caller, request, plan, flow.rows(), flow.sent(), outcome));
+    if (failure == null) {
+      call.onCompleted();
+    } else if (!cancelled) {
+      call.onError(ErrorMapper.toStatusException(failure));
     }
   }
 
@@ -234,6 +245,11 @@ public final class CustomerExport {
             c -> {
               DSLContext tx = c.dsl();
               tx.execute("set transaction isolation level repeatable read, read only");
+              // The COPY lasts as long as the client takes to read the file:
+              // the statement timeout that bounds every other query would cut
+              // off a client that is merely slow. The call's cancellation and
+              // deadline stop it instead (see copy).
+              tx.execute("set local statement_timeout = 0");
               String copy = "copy (" + tx.renderInlined(query(tx, caller, plan)) + ") to stdout with (format csv)";
               tx.connection(connection -> copy(connection, copy));
             });
@@ -359,14 +375,11 @@ public final class CustomerExport {
     }
   }
 
-  /** Sends the reader's chunks as the client takes them; returns the rows sent. */
-  private static long send(Reader reader, FlowControl flow, ServerCallStreamObserver<ExportCustomersResponse> call) {
-    long sent = 0;
+  /** Sends the reader's chunks as the client takes them. */
+  private static void send(Reader reader, FlowControl flow, ServerCallStreamObserver<ExportCustomersResponse> call) {
     for (ExportCustomersResponse chunk = reader.next(); chunk != null; chunk = reader.next()) {
       flow.send(call, chunk);
-      sent += chunk.getRowCount();
     }
-    return sent;
   }
 
   private static Field<String> cell(Field<String> text) {
@@ -406,6 +419,7 @@ public final class CustomerExport {
     private final Condition changed = lock.newCondition();
     private volatile boolean cancelled;
     private long sent;
+    private long rows;
 
     FlowControl(ServerCallStreamObserver<?> call) {
       call.setOnReadyHandler(this::signal);
@@ -429,8 +443,14 @@ public final class CustomerExport {
       return cancelled;
     }
 
+    /** Chunks sent. */
     long sent() {
       return sent;
+    }
+
+    /** Customer rows sent. */
+    long rows() {
+      return rows;
     }
 
     void send(ServerCallStreamObserver<ExportCustomersResponse> call, ExportCustomersResponse message) {
@@ -447,6 +467,7 @@ public final class CustomerExport {
       }
       call.onNext(message);
       sent++;
+      rows += message.getRowCount();
     }
   }
 }

@@ -15,6 +15,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
@@ -119,18 +120,27 @@ public final class CustomerImport {
 
   private ImportCustomersResponse run(Caller caller, ImportStream stream) throws IOException {
     ImportOptions options = stream.options();
-    UUID requestId = options.getRequestId().isEmpty() ? null : IdempotentRequests.parseRequestId(options.getRequestId());
+    UUID requestId = options.getRequestId().isEmpty() ? null : requestId(options.getRequestId());
     Reader reader =
-        new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
+        withoutByteOrderMark(new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT));
-    CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
+            .onUnmappableCharacter(CodingErrorAction.REPORT)));
+    // Blank lines are read as records and skipped here rather than by the
+    // parser, which would skip them unseen: every later row would then be
+    // reported lines too early (a row starts on the line after the previous
+    // record's end).
+    CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
     try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
       Iterator<CSVRecord> records = parser.iterator();
-      if (!records.hasNext()) {
+      CSVRecord first = null;
+      // hasNext() reads the next record ahead: ask only while a header is still wanted.
+      while ((first == null || isBlankLine(first)) && records.hasNext()) {
+        first = records.next();
+      }
+      if (first == null || isBlankLine(first)) {
         throw ApiException.invalidField("data", "the file is empty: it needs a header row");
       }
-      Header header = Header.of(records.next());
+      Header header = Header.of(first);
       Run run = new Run(caller, options.getDryRun(), requestId, header);
       try {
         long previousEnd = parser.getCurrentLineNumber();
@@ -138,7 +148,9 @@ public final class CustomerImport {
           CSVRecord record = records.next();
           long line = previousEnd + 1;
           previousEnd = parser.getCurrentLineNumber();
-          run.row(record, line);
+          if (!isBlankLine(record)) {
+            run.row(record, line);
+          }
         }
         return run.finish();
       } finally {
@@ -150,6 +162,34 @@ public final class CustomerImport {
     }
   }
 
+  /**
+   * The text after its byte-order mark, if it starts with one. Dropped before
+   * the parser sees it: a mark in front of a quoted first header would make
+   * that cell unquoted text, quotes included, that names no column.
+   */
+  private static Reader withoutByteOrderMark(Reader text) throws IOException {
+    PushbackReader reader = new PushbackReader(text, 1);
+    int first = reader.read();
+    if (first != -1 && first != '\uFEFF') {
+      reader.unread(first);
+    }
+    return reader;
+  }
+
+  /** A line with nothing on it, which the parser reads as one empty cell. */
+  private static boolean isBlankLine(CSVRecord record) {
+    return record.size() == 1 && record.get(0).isEmpty();
+  }
+
+  /** The request_id option; INVALID_ARGUMENT naming it where the request carries it. */
+  private static UUID requestId(String requestId) {
+    try {
+      return IdempotentRequests.parseRequestId(requestId);
+    } catch (ApiException e) {
+      throw ApiException.invalidField("options.request_id", e.violations().getFirst().getDescription());
+    }
+  }
+
   /** The file's columns: which position holds which column, and what was not understood. */
   private record Header(Map<Integer, CsvColumn> columns, Map<CsvColumn, String> written, List<String> unknown, int size) {
     static Header of(CSVRecord record) {
@@ -157,7 +197,7 @@ public final class CustomerImport {
       Map<CsvColumn, String> written = new HashMap<>();
       List<String> unknown = new ArrayList<>();
       for (int i = 0; i < record.size(); i++) {
-        String name = i == 0 ? record.get(i).replace("\uFEFF", "") : record.get(i);
+        String name = record.get(i);
         CsvColumn column = CsvColumn.ofHeader(name).orElse(null);
         if (column == null || written.containsKey(column)) {
           unknown.add(name);

@@ -60,11 +60,16 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException invalidPageToken(String why) {
+    return invalidPageToken("page_token", why);
+  }
+
+  /** INVALID_PAGE_TOKEN for a token sent in another field (an export's {@code resume_token}). */
+  public static ApiException invalidPageToken(String field, String why) {
     return new ApiException(
         Status.Code.INVALID_ARGUMENT,
         ErrorReason.INVALID_PAGE_TOKEN,
-        "page_token: " + why,
-        List.of(FieldViolation.newBuilder().setField("page_token").setDescription(why).build()),
+        field + ": " + why,
+        List.of(FieldViolation.newBuilder().setField(field).setDescription(why).build()),
         Map.of());
   }
 
