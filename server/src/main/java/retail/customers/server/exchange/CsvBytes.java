@@ -4,11 +4,12 @@ import com.google.protobuf.ByteString;
 import java.util.Arrays;
 
 /**
- * CSV written as UTF-8 bytes (RFC 4180: a cell is quoted only when it holds a
+ * CSV as UTF-8 bytes: a chunk being built from the rows PostgreSQL's COPY
+ * wrote, plus the header row (RFC 4180: a cell is quoted only when it holds a
  * comma, a quote, a line break or a leading or trailing space; CRLF ends a
- * record), with {@link CsvCells}'s formula neutralisation. Every byte that
- * matters to CSV is ASCII, which UTF-8 never uses inside a multi-byte
- * character, so cells are handled as bytes without decoding them.
+ * record). Every byte that matters to CSV is ASCII, which UTF-8 never uses
+ * inside a multi-byte character, so rows are cut and copied as bytes without
+ * decoding them.
  */
 final class CsvBytes {
   private byte[] buffer;

@@ -3,8 +3,6 @@ package retail.customers.server.exchange;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -16,54 +14,15 @@ import java.util.Optional;
  * formula (starting with = + - @, a tab or a carriage return) gets a leading
  * apostrophe, which spreadsheets show as text and an import removes again:
  * so "+15145550123" is written "'+15145550123".
+ *
+ * <p>The export has PostgreSQL write these forms (see CustomerExport and
+ * csv_neutralize); this class reads them back for the import.
  */
 final class CsvCells {
   static final String YES = "yes";
   static final String NO = "no";
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
 
   private CsvCells() {}
-
-  /** Appends one record (RFC 4180: quoted only when needed, CRLF at the end). */
-  static void appendRecord(StringBuilder out, String[] cells) {
-    for (int i = 0; i < cells.length; i++) {
-      if (i > 0) {
-        out.append(',');
-      }
-      appendCell(out, cells[i]);
-    }
-    out.append("\r\n");
-  }
-
-  private static void appendCell(StringBuilder out, String cell) {
-    if (cell == null || cell.isEmpty()) {
-      return;
-    }
-    boolean quote = false;
-    for (int i = 0; i < cell.length() && !quote; i++) {
-      char c = cell.charAt(i);
-      quote = c == ',' || c == '"' || c == '\r' || c == '\n';
-    }
-    // A cell with a leading or trailing space is quoted too, so that no reader trims it.
-    quote |= cell.charAt(0) == ' ' || cell.charAt(cell.length() - 1) == ' ';
-    if (!quote) {
-      out.append(cell);
-      return;
-    }
-    out.append('"');
-    for (int i = 0; i < cell.length(); i++) {
-      char c = cell.charAt(i);
-      if (c == '"') {
-        out.append('"');
-      }
-      out.append(c);
-    }
-    out.append('"');
-  }
-
-  static String neutralize(String value) {
-    return value != null && !value.isEmpty() && isFormulaStart(value.charAt(0)) ? "'" + value : value;
-  }
 
   static String unneutralize(String cell) {
     return cell.length() >= 2 && cell.charAt(0) == '\'' && isFormulaStart(cell.charAt(1)) ? cell.substring(1) : cell;
@@ -71,10 +30,6 @@ final class CsvCells {
 
   private static boolean isFormulaStart(char c) {
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-  }
-
-  static String time(OffsetDateTime time) {
-    return time == null ? "" : TIME.format(time.toInstant().truncatedTo(ChronoUnit.SECONDS));
   }
 
   /** A time cell: an ISO 8601 instant or offset date-time, or a date (midnight UTC). */
@@ -94,13 +49,6 @@ final class CsvCells {
     } catch (RuntimeException e) {
       return Optional.empty();
     }
-  }
-
-  static String consent(String state) {
-    if (state == null) {
-      return "";
-    }
-    return state.equals("GRANTED") ? YES : NO;
   }
 
   /** A consent cell: yes/no (or oui/non, true/false, 1/0, x), or empty for never asked. */

@@ -176,9 +176,17 @@ public final class CustomerImport {
     return reader;
   }
 
-  /** A line with nothing on it, which the parser reads as one empty cell. */
+  /**
+   * A line with nothing on it (the parser reads one empty cell), or only
+   * separators (",,,,", which spreadsheets leave after the last row).
+   */
   private static boolean isBlankLine(CSVRecord record) {
-    return record.size() == 1 && record.get(0).isEmpty();
+    for (String cell : record) {
+      if (!cell.isBlank()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The request_id option; INVALID_ARGUMENT naming it where the request carries it. */
@@ -246,7 +254,7 @@ public final class CustomerImport {
     }
 
     void row(CSVRecord record, long line) {
-      result.setRowsRead(result.getRowsRead() + 1);
+      read();
       List<ImportError> errors = new ArrayList<>();
       if (record.size() > header.size()) {
         errors.add(error(line, "", "the row has " + record.size() + " cells but the header only " + header.size()));
@@ -437,6 +445,11 @@ public final class CustomerImport {
     private static void copyIn(DSLContext tx, String target, String rows) {
       tx.connection(connection -> connection.unwrap(PGConnection.class).getCopyAPI()
           .copyIn("copy " + target + " from stdin", new StringReader(rows)));
+    }
+
+    // The result is written by this thread and the writer's: each change under the lock.
+    private synchronized void read() {
+      result.setRowsRead(result.getRowsRead() + 1);
     }
 
     private synchronized void added(int imported, int already) {

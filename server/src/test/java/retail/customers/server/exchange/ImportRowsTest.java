@@ -153,6 +153,19 @@ class ImportRowsTest {
   }
 
   @Test
+  void rowsOfOnlySeparatorsAreSkippedLikeBlankLines() {
+    Store store = newStore(api);
+
+    // Spreadsheets leave rows like ",," after the last one.
+    ImportCustomersResponse result = store.importCsv("First name,Email 1\r\nAnn,ann@example.com\r\n,\r\n , \r\nBob,bad\r\n");
+
+    assertThat(result.getRowsRead()).isEqualTo(2);
+    assertThat(result.getRowsImported()).isEqualTo(1);
+    assertThat(result.getErrorsList()).extracting(ImportError::getLine).containsExactly(5L);
+    assertThat(names(store)).containsExactly("Ann ");
+  }
+
+  @Test
   void aRowWithMoreCellsThanTheHeaderIsRejectedAsAWhole() {
     Store store = newStore(api);
 
