@@ -61,10 +61,6 @@ create index customer_company_ix on customer (tenant_id, sort_company, id);
 create index customer_create_time_ix on customer (tenant_id, create_time, id);
 create index customer_update_time_ix on customer (tenant_id, update_time, id);
 
--- The search text is long and its values nearly unique: a bigger sample
--- gives the planner better selectivity estimates for LIKE patterns.
-alter table customer alter column search_text set statistics 1000;
-
 -- Tags in use, with how many customers carry each, for ListTags
 -- (autocomplete): counting them on demand would read every customer of the
 -- tenant. Kept by a trigger, so every writer keeps them right.

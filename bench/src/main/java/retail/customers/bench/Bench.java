@@ -128,12 +128,15 @@ public final class Bench {
   static final class Search implements Callable<Integer> {
     @Mixin Setup setup;
 
+    @Option(names = "--only", split = ",", description = "Measure only the query shapes (or \"create\") whose names start so; default: all.")
+    List<String> only = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
       try (Environment env = setup.start()) {
         SearchBenchmark benchmark =
             new SearchBenchmark(env.database().dataSource(), env.api(), env.tenant(),
-                Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds));
+                Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds), only);
         try {
           benchmark.run();
         } finally {
