@@ -31,7 +31,7 @@ import retail.customers.v1.SearchCustomersResponse;
  * <p>The SQL side does the work a hand-written search would: the page query
  * (every column of 51 rows, read from the result set) and, when there is a
  * next page, the total as the service makes it (the planner's estimate, and
- * a count up to 1,001 when fewer than 10,000 matches are expected).
+ * a count up to 1,001 when at most 2,000 matches are expected).
  */
 final class SearchBenchmark {
   private static final int PAGE = 50;
@@ -185,7 +185,7 @@ final class SearchBenchmark {
     }
     if (rows > PAGE) {
       // The total as the service gives it: the planner's estimate, and a
-      // count up to 1,001 unless the estimate is over 10,000.
+      // count up to 1,001 unless the estimate is over 2,000.
       double estimate = 0;
       try (PreparedStatement explain = c.prepareStatement("explain select 1" + FROM + " and " + search.conditions())) {
         bind(explain, search);
@@ -195,7 +195,7 @@ final class SearchBenchmark {
           estimate = m.find() ? Double.parseDouble(m.group(1)) : 0;
         }
       }
-      if (estimate <= 10_000) {
+      if (estimate <= 2_000) {
         try (PreparedStatement count = c.prepareStatement(
             "select count(*) from (select 1" + FROM + " and " + search.conditions() + " limit 1001) s")) {
           bind(count, search);

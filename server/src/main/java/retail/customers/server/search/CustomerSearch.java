@@ -45,7 +45,7 @@ import retail.customers.v1.SearchCustomersResponse;
 public final class CustomerSearch {
   static final int COUNT_LIMIT = 1000;
   /** Above this many expected matches, the total is the planner's estimate, not a count. */
-  static final int ESTIMATE_ONLY_ABOVE = 10 * COUNT_LIMIT;
+  static final int ESTIMATE_ONLY_ABOVE = 2 * COUNT_LIMIT;
   static final int DEFAULT_PAGE_SIZE = 50;
   static final int MAX_PAGE_SIZE = 1000;
   /** Rows of the name index walked before switching to the trigram index. */
