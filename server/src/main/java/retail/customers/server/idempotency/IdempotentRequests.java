@@ -25,11 +25,16 @@ import retail.customers.server.grpc.Fingerprint;
  * answer is stored in the same transaction as the write, and a repeat of the
  * same request gets that answer back instead of a second write.
  *
- * <p>Because the stored answer commits or rolls back with the write, there is
- * never a record of a write that did not happen. A retry that arrives while
- * the first attempt is still running waits on the row's primary key and then
- * replays the finished answer. Failed attempts leave nothing, so a retry after
- * an error runs afresh.
+ * <p>The answer is stored last, by an insert keyed by the request id, so a
+ * write that succeeds pays one statement for its idempotency. When the key
+ * is already there, the write is rolled back and the stored answer returned:
+ * a retry after a success (the usual case on a flaky network) redoes the
+ * work and throws it away; a retry that arrives while the first attempt
+ * still runs waits on the key, then finds the finished answer. A retry whose
+ * write fails (the customer changed since, its etag is stale) also gets the
+ * stored answer if there is one. Failed attempts store nothing, so a retry
+ * after an error runs afresh, and there is never a record of a write that did
+ * not happen.
  */
 public final class IdempotentRequests {
   /** How long answers are kept; AIP-155 asks for at least a day. */
@@ -41,60 +46,65 @@ public final class IdempotentRequests {
     this.clock = clock;
   }
 
-  /**
-   * Runs {@code write} in a transaction of its own (a savepoint when {@code
-   * dsl} is already in one), once per request id; see {@link #once}.
-   */
-  public <T extends Message> T write(
-      DSLContext dsl, Caller caller, Message request, Parser<T> parser, Function<T, UUID> subject,
-      Function<DSLContext, T> write) {
-    return dsl.transactionResult(c -> once(c.dsl(), caller, request, parser, subject, write));
+  /** Thrown inside a write's transaction to roll it back: the request was answered before. */
+  private static final class AnsweredBefore extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AnsweredBefore() {
+      super(null, null, false, false);
+    }
   }
 
   /**
-   * Runs {@code write} in {@code tx} once per request id.
+   * Runs {@code write} in a transaction of its own (a savepoint when {@code
+   * dsl} is already in one), once per request id.
    *
-   * @param tx the transaction of the write
    * @param request the whole request; its {@code request_id} field is the key
    * @param parser reads a stored answer back
    * @param subject the customer an answer is about (so an erasure can delete
    *     it), or a function returning null
    */
-  public <T extends Message> T once(
-      DSLContext tx, Caller caller, Message request, Parser<T> parser, Function<T, UUID> subject,
+  public <T extends Message> T write(
+      DSLContext dsl, Caller caller, Message request, Parser<T> parser, Function<T, UUID> subject,
       Function<DSLContext, T> write) {
     FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
     String requestId = (String) request.getField(field);
     if (requestId.isEmpty()) {
-      return write.apply(tx);
+      return dsl.transactionResult(c -> write.apply(c.dsl()));
     }
     UUID id = parseRequestId(requestId);
     String method = request.getDescriptorForType().getName();
     byte[] hash = Fingerprint.of(request.toBuilder().clearField(field).build(), method);
-
-    int inserted =
-        tx.insertInto(IDEMPOTENT_REQUEST)
-            .set(IDEMPOTENT_REQUEST.TENANT_ID, caller.tenantId())
-            .set(IDEMPOTENT_REQUEST.REQUEST_ID, id)
-            .set(IDEMPOTENT_REQUEST.METHOD, method)
-            .set(IDEMPOTENT_REQUEST.REQUEST_HASH, hash)
-            .set(IDEMPOTENT_REQUEST.RESPONSE, new byte[0])
-            .onConflictDoNothing()
-            .execute();
-    if (inserted == 0) {
-      IdempotentRequestRecord previous =
-          tx.selectFrom(IDEMPOTENT_REQUEST)
-              .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
-              .fetchSingle();
-      return answer(previous, method, hash, parser);
+    try {
+      return dsl.transactionResult(
+          c -> {
+            T response = write.apply(c.dsl());
+            int stored =
+                c.dsl()
+                    .insertInto(IDEMPOTENT_REQUEST)
+                    .set(IDEMPOTENT_REQUEST.TENANT_ID, caller.tenantId())
+                    .set(IDEMPOTENT_REQUEST.REQUEST_ID, id)
+                    .set(IDEMPOTENT_REQUEST.METHOD, method)
+                    .set(IDEMPOTENT_REQUEST.REQUEST_HASH, hash)
+                    .set(IDEMPOTENT_REQUEST.RESPONSE, response.toByteArray())
+                    .set(IDEMPOTENT_REQUEST.CUSTOMER_ID, subject.apply(response))
+                    .onConflictDoNothing()
+                    .execute();
+            if (stored == 0) {
+              throw new AnsweredBefore();
+            }
+            return response;
+          });
+    } catch (AnsweredBefore e) {
+      return stored(dsl, caller, id, method, hash, parser)
+          .orElseThrow(() -> new IllegalStateException("the answer to request " + id + " vanished"));
+    } catch (RuntimeException failure) {
+      Optional<T> answer = stored(dsl, caller, id, method, hash, parser);
+      if (answer.isPresent()) {
+        return answer.get();
+      }
+      throw failure;
     }
-    T response = write.apply(tx);
-    tx.update(IDEMPOTENT_REQUEST)
-        .set(IDEMPOTENT_REQUEST.RESPONSE, response.toByteArray())
-        .set(IDEMPOTENT_REQUEST.CUSTOMER_ID, subject.apply(response))
-        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
-        .execute();
-    return response;
   }
 
   /**
@@ -110,12 +120,18 @@ public final class IdempotentRequests {
     if (requestId.isEmpty()) {
       return Optional.empty();
     }
-    UUID id = parseRequestId(requestId);
     String method = request.getDescriptorForType().getName();
+    return stored(dsl, caller, parseRequestId(requestId), method,
+        Fingerprint.of(request.toBuilder().clearField(field).build(), method), parser);
+  }
+
+  /** The answer stored under {@code id}, if any; INVALID_ARGUMENT if it answered another request. */
+  private static <T extends Message> Optional<T> stored(
+      DSLContext dsl, Caller caller, UUID id, String method, byte[] hash, Parser<T> parser) {
     return dsl.selectFrom(IDEMPOTENT_REQUEST)
         .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
         .fetchOptional()
-        .map(previous -> answer(previous, method, Fingerprint.of(request.toBuilder().clearField(field).build(), method), parser));
+        .map(previous -> answer(previous, method, hash, parser));
   }
 
   private static <T extends Message> T answer(IdempotentRequestRecord previous, String method, byte[] hash, Parser<T> parser) {
