@@ -95,9 +95,12 @@ public record SortOrder(Key key, boolean descending) {
 
   /** ORDER BY key, id in this direction. */
   public List<SortField<?>> orderBy() {
-    return descending
-        ? List.of(key.column.desc(), CUSTOMER.ID.desc())
-        : List.of(key.column.asc(), CUSTOMER.ID.asc());
+    return orderBy(key.column, CUSTOMER.ID);
+  }
+
+  /** ORDER BY the given key and id columns (of a derived table) in this direction. */
+  public List<SortField<?>> orderBy(Field<?> keyColumn, Field<?> idColumn) {
+    return descending ? List.of(keyColumn.desc(), idColumn.desc()) : List.of(keyColumn.asc(), idColumn.asc());
   }
 
   /** Rows strictly after the row whose position is {@code position} (from {@link #positionOf}). */

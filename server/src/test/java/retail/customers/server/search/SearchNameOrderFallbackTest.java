@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import retail.customers.server.auth.Caller;
 import retail.customers.server.search.SearchFixtures.Store;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.v1.Customer;
@@ -79,6 +80,25 @@ class SearchNameOrderFallbackTest {
     List<String> found = names(store.searchAll(query("needle").setOrderBy("last_name desc").setPageSize(pageSize)));
 
     assertThat(found).containsExactlyElementsOf(expectedAscending().reversed());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"last_name", "last_name desc"})
+  void moreMatchesThanItSortsAtOnceStillComeInOrder(String orderBy) {
+    // Six matches, and a search that sorts at most two at once: it must walk on instead.
+    CustomerSearch search = new CustomerSearch(api.database().dsl(), 2);
+    Caller caller = new Caller(store.tenantId(), "CA", null);
+    List<String> found = new ArrayList<>();
+    String token = "";
+    do {
+      SearchCustomersResponse page =
+          search.search(caller, query("needle").setOrderBy(orderBy).setPageSize(4).setPageToken(token).build());
+      found.addAll(names(page.getCustomersList()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+
+    List<String> expected = orderBy.endsWith("desc") ? expectedAscending().reversed() : expectedAscending();
+    assertThat(found).containsExactlyElementsOf(expected);
   }
 
   @Test
