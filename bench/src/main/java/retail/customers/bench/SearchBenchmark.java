@@ -159,6 +159,11 @@ final class SearchBenchmark {
                 .setFilter(CustomerFilter.newBuilder().addTagsAll("VIP")).setPageSize(PAGE).build(),
             i -> new SqlSearch(text + " and c.tag_keys @> customer_normalize_tags(?::text[])",
                 List.of(pick(firstNames, i), new String[] {"VIP"}), newest)),
+        new Shape("tag filter sorted by last name", false,
+            i -> SearchCustomersRequest.newBuilder().setOrderBy("last_name")
+                .setFilter(CustomerFilter.newBuilder().addTagsAll(pick(CustomerGenerator.TAGS, i))).setPageSize(PAGE).build(),
+            i -> new SqlSearch("c.tag_keys @> customer_normalize_tags(?::text[])",
+                List.of((Object) new String[] {pick(CustomerGenerator.TAGS, i)}), byLastName)),
         new Shape("first page sorted by last name", true,
             i -> SearchCustomersRequest.newBuilder().setOrderBy("last_name").setPageSize(PAGE).build(),
             i -> new SqlSearch("true", List.of(), byLastName)),
