@@ -262,30 +262,19 @@ public final class CustomerExport {
     private void copy(Connection jdbc, String sql) throws SQLException {
       PGConnection connection = jdbc.unwrap(PGConnection.class);
       CopyOut copy = connection.getCopyAPI().copyOut(sql);
-      // The call's end (cancel, deadline) stops the COPY in PostgreSQL at once.
-      Context.CancellationListener cancel =
-          ended -> {
-            try {
-              connection.cancelQuery();
-            } catch (SQLException e) {
-              // the COPY is over already
-            }
-          };
-      Context.current().addListener(cancel, Runnable::run);
-      boolean complete = false;
+      CopyCancellation cancellation = new CopyCancellation(jdbc, connection, copy);
+      // The call's end (cancel, deadline) stops the COPY in PostgreSQL at
+      // once. The request opens a connection: not on the transport's thread.
+      Context.CancellationListener cancel = ended -> cancellation.request();
+      Context.current().addListener(cancel, command -> Thread.ofVirtual().start(command));
       try {
         write(copy);
-        complete = true;
+      } catch (SQLException e) {
+        cancellation.failed(e);
+        throw e;
       } finally {
         Context.current().removeListener(cancel);
-        if (!complete) {
-          // A COPY cut short can leave unread protocol messages on the
-          // connection, which the next query would read as its own: close it,
-          // so the pool drops it instead of lending it again (the rollback
-          // that follows fails with a connection error, which the pool takes
-          // as its cue).
-          jdbc.abort(Runnable::run);
-        }
+        cancellation.settle();
       }
     }
 

@@ -146,6 +146,28 @@ class ExportStreamingTest {
   }
 
   @Test
+  void aCancelledExportGivesItsConnectionBackToThePoolOpen() {
+    SlowExport slow = startSlowExport(store);
+    slow.take();
+    await("the export waits for the client", SHORTLY, ExportStreamingTest::exportWaits);
+    int backend = exportBackends(api).get(0).get("pid", Integer.class);
+
+    slow.cancel();
+
+    // Closing the connection would also stop the COPY, but costs the pool a
+    // new connection and the log a warning each time.
+    await("the export's connection is idle in the pool", SHORTLY, () -> "idle".equals(backendState(backend)));
+    holds("the connection stays open", Duration.ofMillis(300), () -> "idle".equals(backendState(backend)));
+    assertThePoolServesEveryCallCorrectly();
+  }
+
+  private static String backendState(int pid) {
+    return api.database().dsl().fetchOptional("select state from pg_stat_activity where pid = ?", pid)
+        .map(r -> r.get(0, String.class))
+        .orElse("gone");
+  }
+
+  @Test
   void cancellingTheContextOfABlockingCallStopsTheExportMidway() throws Exception {
     int cancelled = cancelled(store);
     Context.CancellableContext context = Context.current().withCancellation();
