@@ -67,14 +67,10 @@ public final class IdempotentRequests {
   public <T extends Message> T write(
       DSLContext dsl, Caller caller, Message request, Parser<T> parser, Function<T, UUID> subject,
       Function<DSLContext, T> write) {
-    FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
-    String requestId = (String) request.getField(field);
-    if (requestId.isEmpty()) {
+    Key key = Key.of(request);
+    if (key == null) {
       return dsl.transactionResult(c -> write.apply(c.dsl()));
     }
-    UUID id = parseRequestId(requestId);
-    String method = request.getDescriptorForType().getName();
-    byte[] hash = Fingerprint.of(request.toBuilder().clearField(field).build(), method);
     try {
       return dsl.transactionResult(
           c -> {
@@ -83,9 +79,9 @@ public final class IdempotentRequests {
                 c.dsl()
                     .insertInto(IDEMPOTENT_REQUEST)
                     .set(IDEMPOTENT_REQUEST.TENANT_ID, caller.tenantId())
-                    .set(IDEMPOTENT_REQUEST.REQUEST_ID, id)
-                    .set(IDEMPOTENT_REQUEST.METHOD, method)
-                    .set(IDEMPOTENT_REQUEST.REQUEST_HASH, hash)
+                    .set(IDEMPOTENT_REQUEST.REQUEST_ID, key.id())
+                    .set(IDEMPOTENT_REQUEST.METHOD, key.method())
+                    .set(IDEMPOTENT_REQUEST.REQUEST_HASH, key.hash())
                     .set(IDEMPOTENT_REQUEST.RESPONSE, response.toByteArray())
                     .set(IDEMPOTENT_REQUEST.CUSTOMER_ID, subject.apply(response))
                     .onConflictDoNothing()
@@ -96,10 +92,10 @@ public final class IdempotentRequests {
             return response;
           });
     } catch (AnsweredBefore e) {
-      return stored(dsl, caller, id, method, hash, parser)
-          .orElseThrow(() -> new IllegalStateException("the answer to request " + id + " vanished"));
+      return stored(dsl, caller, key, parser)
+          .orElseThrow(() -> new IllegalStateException("the answer to request " + key.id() + " vanished"));
     } catch (RuntimeException failure) {
-      Optional<T> answer = stored(dsl, caller, id, method, hash, parser);
+      Optional<T> answer = stored(dsl, caller, key, parser);
       if (answer.isPresent()) {
         return answer.get();
       }
@@ -115,28 +111,35 @@ public final class IdempotentRequests {
    * INVALID_ARGUMENT.
    */
   public <T extends Message> Optional<T> replay(DSLContext dsl, Caller caller, Message request, Parser<T> parser) {
-    FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
-    String requestId = (String) request.getField(field);
-    if (requestId.isEmpty()) {
-      return Optional.empty();
+    Key key = Key.of(request);
+    return key == null ? Optional.empty() : stored(dsl, caller, key, parser);
+  }
+
+  /** What identifies a request: its request_id, and what it asked (method and fingerprint, to refuse a reuse). */
+  private record Key(UUID id, String method, byte[] hash) {
+    /** The key of {@code request}, or null when it has no request_id. */
+    static Key of(Message request) {
+      FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
+      String requestId = (String) request.getField(field);
+      if (requestId.isEmpty()) {
+        return null;
+      }
+      String method = request.getDescriptorForType().getName();
+      return new Key(parseRequestId(requestId), method, Fingerprint.of(request.toBuilder().clearField(field).build(), method));
     }
-    String method = request.getDescriptorForType().getName();
-    return stored(dsl, caller, parseRequestId(requestId), method,
-        Fingerprint.of(request.toBuilder().clearField(field).build(), method), parser);
   }
 
-  /** The answer stored under {@code id}, if any; INVALID_ARGUMENT if it answered another request. */
-  private static <T extends Message> Optional<T> stored(
-      DSLContext dsl, Caller caller, UUID id, String method, byte[] hash, Parser<T> parser) {
+  /** The answer stored under the key's id, if any; INVALID_ARGUMENT if it answered another request. */
+  private static <T extends Message> Optional<T> stored(DSLContext dsl, Caller caller, Key key, Parser<T> parser) {
     return dsl.selectFrom(IDEMPOTENT_REQUEST)
-        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(id))
+        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.eq(key.id()))
         .fetchOptional()
-        .map(previous -> answer(previous, method, hash, parser));
+        .map(previous -> answer(previous, key, parser));
   }
 
-  private static <T extends Message> T answer(IdempotentRequestRecord previous, String method, byte[] hash, Parser<T> parser) {
-    if (!previous.getMethod().equals(method) || !Arrays.equals(previous.getRequestHash(), hash)) {
-      throw ApiException.requestIdReused(method.replace("Request", ""));
+  private static <T extends Message> T answer(IdempotentRequestRecord previous, Key key, Parser<T> parser) {
+    if (!previous.getMethod().equals(key.method()) || !Arrays.equals(previous.getRequestHash(), key.hash())) {
+      throw ApiException.requestIdReused(key.method().replace("Request", ""));
     }
     try {
       return parser.parseFrom(previous.getResponse());
