@@ -124,12 +124,15 @@ public final class CustomerCommands {
 
   /** Inserts a validated customer with the given id; returns it as stored. */
   public Customer insert(DSLContext tx, Caller caller, Customer valid, UUID id) {
-    CustomerRecord row =
-        CustomerMapper.toRecord(valid, new CustomerRecord())
-            .setTenantId(caller.tenantId())
-            .setId(id)
-            .setSource(CustomerMapper.sourceName(valid.getSource()));
-    return full(repository.insert(tx, row));
+    return full(repository.insert(tx, newRecord(caller, valid, id)));
+  }
+
+  /** The row of a validated new customer of the caller's tenant, with the given id. */
+  public static CustomerRecord newRecord(Caller caller, Customer valid, UUID id) {
+    return CustomerMapper.toRecord(valid, new CustomerRecord())
+        .setTenantId(caller.tenantId())
+        .setId(id)
+        .setSource(CustomerMapper.sourceName(valid.getSource()));
   }
 
   public Customer update(DSLContext dsl, Caller caller, UpdateCustomerRequest request) {

@@ -29,10 +29,10 @@ final class CopyText {
     text.append('\n');
   }
 
-  String take() {
-    String rows = text.toString();
-    text.setLength(0);
-    return rows;
+  /** The rows so far, as COPY's text format. */
+  @Override
+  public String toString() {
+    return text.toString();
   }
 
   private void value(Object value) {
@@ -43,7 +43,6 @@ final class CopyText {
       case OffsetDateTime t -> text.append(t);
       case LocalDate d -> text.append(d);
       case BigDecimal d -> text.append(d.toPlainString());
-      case Long l -> text.append(l);
       case JSONB json -> escaped(json.data());
       case String[] array -> escaped(arrayLiteral(array));
       default -> throw new IllegalArgumentException("no COPY form for " + value.getClass());

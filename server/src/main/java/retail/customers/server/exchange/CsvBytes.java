@@ -5,13 +5,13 @@ import java.util.Arrays;
 
 /**
  * CSV as UTF-8 bytes: a chunk being built from the rows PostgreSQL's COPY
- * wrote, plus the header row (RFC 4180: a cell is quoted only when it holds a
- * comma, a quote, a line break or a leading or trailing space; CRLF ends a
- * record). Every byte that matters to CSV is ASCII, which UTF-8 never uses
- * inside a multi-byte character, so rows are cut and copied as bytes without
- * decoding them.
+ * wrote (RFC 4180, as COPY quotes it), each ended by CRLF. Every byte that
+ * matters to CSV is ASCII, which UTF-8 never uses inside a multi-byte
+ * character, so rows are cut and copied as bytes without decoding them.
  */
 final class CsvBytes {
+  private static final byte[] CRLF = {'\r', '\n'};
+
   private byte[] buffer;
   private int size;
 
@@ -19,51 +19,9 @@ final class CsvBytes {
     buffer = new byte[capacity];
   }
 
-  /** Appends a cell (null: empty), after a comma unless it is the record's first. */
-  void cell(byte[] value, boolean first) {
-    if (!first) {
-      put((byte) ',');
-    }
-    if (value == null || value.length == 0) {
-      return;
-    }
-    boolean quote = value[0] == ' ' || value[value.length - 1] == ' ';
-    int quotes = 0;
-    for (byte b : value) {
-      if (b == '"') {
-        quotes++;
-        quote = true;
-      } else if (b == ',' || b == '\r' || b == '\n') {
-        quote = true;
-      }
-    }
-    boolean neutralize = isFormulaStart(value[0]);
-    ensure(value.length + quotes + 3);
-    if (quote) {
-      buffer[size++] = '"';
-    }
-    if (neutralize) {
-      buffer[size++] = '\'';
-    }
-    if (quotes == 0) {
-      System.arraycopy(value, 0, buffer, size, value.length);
-      size += value.length;
-    } else {
-      for (byte b : value) {
-        if (b == '"') {
-          buffer[size++] = '"';
-        }
-        buffer[size++] = b;
-      }
-    }
-    if (quote) {
-      buffer[size++] = '"';
-    }
-  }
-
+  /** Ends a record (RFC 4180: CRLF). */
   void endRecord() {
-    put((byte) '\r');
-    put((byte) '\n');
+    raw(CRLF, 0, CRLF.length);
   }
 
   void raw(byte[] bytes, int offset, int length) {
@@ -115,15 +73,6 @@ final class CsvBytes {
     ByteString bytes = ByteString.copyFrom(buffer, 0, size);
     size = 0;
     return bytes;
-  }
-
-  private static boolean isFormulaStart(byte b) {
-    return b == '=' || b == '+' || b == '-' || b == '@' || b == '\t' || b == '\r';
-  }
-
-  private void put(byte b) {
-    ensure(1);
-    buffer[size++] = b;
   }
 
   private void ensure(int more) {

@@ -1,6 +1,5 @@
 package retail.customers.server.exchange;
 
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -36,11 +35,6 @@ final class CsvCells {
   static Optional<OffsetDateTime> parseTime(String cell) {
     try {
       return Optional.of(OffsetDateTime.parse(cell));
-    } catch (RuntimeException e) {
-      // other forms below
-    }
-    try {
-      return Optional.of(Instant.parse(cell).atOffset(ZoneOffset.UTC));
     } catch (RuntimeException e) {
       // a date?
     }

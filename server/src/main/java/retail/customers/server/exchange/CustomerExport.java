@@ -17,13 +17,14 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -99,14 +100,34 @@ public final class CustomerExport {
           consent(CUSTOMER.EMAIL_CONSENT), consent(CUSTOMER.POSTAL_MAIL_CONSENT), consent(CUSTOMER.PHONE_CALL_CONSENT),
           cell(CUSTOMER.NOTES));
 
+  /** The header row in each language, CRLF included. */
+  private static final byte[] ENGLISH_HEADER = headerRow(false);
+  private static final byte[] FRENCH_HEADER = headerRow(true);
+
+  private static byte[] headerRow(boolean french) {
+    List<String> headers = Arrays.stream(CsvColumn.values()).map(c -> c.header(french)).toList();
+    for (String header : headers) {
+      // Written as they are: none may need quoting or neutralising.
+      if (header.isEmpty() || !header.equals(header.strip()) || header.chars().anyMatch(ch -> ",\"\r\n".indexOf(ch) >= 0)
+          || "=+-@".indexOf(header.charAt(0)) >= 0) {
+        throw new IllegalStateException("the header \"" + header + "\" would need quoting or neutralising");
+      }
+    }
+    return (String.join(",", headers) + "\r\n").getBytes(StandardCharsets.UTF_8);
+  }
+
   private final DSLContext dsl;
 
   public CustomerExport(DSLContext dsl) {
     this.dsl = dsl;
   }
 
-  /** The parts of a request that decide which rows, in which order, from where. */
-  record Plan(SearchCriteria criteria, SortOrder order, List<String> resumeAfter, long rowsBefore, boolean french) {}
+  /**
+   * The parts of a request that decide which rows, in which order, from where.
+   *
+   * @param resumeAfter the rows after a resume token's position, or null for a whole export
+   */
+  record Plan(SearchCriteria criteria, SortOrder order, Condition resumeAfter, long rowsBefore, boolean french) {}
 
   /**
    * Starts an export on a thread of its own: the call's handlers (ready,
@@ -123,16 +144,15 @@ public final class CustomerExport {
   Plan plan(Caller caller, ExportCustomersRequest request) {
     UnknownFields.reject(request);
     SearchCriteria criteria = SearchCriteria.parse(request.getQuery(), request.getFilter(), request.getShowDeleted());
-    SortOrder order = SortOrder.parse(request.getOrderBy().isBlank() ? "last_name" : request.getOrderBy(), false);
-    List<String> after = null;
+    SortOrder order = SortOrder.parse(request.getOrderBy(), false);
+    Condition after = null;
     long rowsBefore = 0;
     if (!request.getResumeToken().isEmpty()) {
       try {
         List<String> token = PageTokens.decode(caller, request, request.getResumeToken(), 3);
-        after = token.subList(0, 2);
         // Read the position now: a bad one must fail the call before it
         // streams, not once the reader builds its query.
-        order.after(after);
+        after = order.after(token.subList(0, 2));
         rowsBefore = Long.parseLong(token.get(2));
       } catch (NumberFormatException e) {
         throw ApiException.invalidPageToken("resume_token", "not a resume token of this API");
@@ -171,7 +191,7 @@ public final class CustomerExport {
         .on(TAX.TENANT_ID.eq(CUSTOMER.TENANT_ID), TAX.ID.eq(CUSTOMER.TAX_CLASS_ID))
         .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()))
         .and(plan.criteria().condition())
-        .and(plan.resumeAfter() == null ? DSL.noCondition() : plan.order().after(plan.resumeAfter()))
+        .and(plan.resumeAfter() == null ? DSL.noCondition() : plan.resumeAfter())
         .orderBy(plan.order().orderBy());
   }
 
@@ -222,7 +242,6 @@ public final class CustomerExport {
   private final class Reader implements Runnable {
     private static final int QUEUED = 4;
     private static final Object END = new Object();
-    private static final byte[] CRLF = {'\r', '\n'};
 
     private final Caller caller;
     private final ExportCustomersRequest request;
@@ -284,10 +303,8 @@ public final class CustomerExport {
         if (request.getByteOrderMark()) {
           csv.raw(BYTE_ORDER_MARK, 0, BYTE_ORDER_MARK.length);
         }
-        for (CsvColumn column : CsvColumn.values()) {
-          csv.cell(column.header(plan.french()).getBytes(StandardCharsets.UTF_8), column.ordinal() == 0);
-        }
-        csv.endRecord();
+        byte[] header = plan.french() ? FRENCH_HEADER : ENGLISH_HEADER;
+        csv.raw(header, 0, header.length);
       }
       long total = plan.rowsBefore();
       int inChunk = 0;
@@ -299,7 +316,7 @@ public final class CustomerExport {
         }
         int data = CsvBytes.cellEnd(row, CsvBytes.cellEnd(row, 0) + 1) + 1;
         csv.raw(row, data, row.length - 1 - data); // without the LF that ends COPY's row
-        csv.raw(CRLF, 0, 2);
+        csv.endRecord();
         last = row;
         inChunk++;
         if (csv.size() >= CHUNK_BYTES) {
@@ -388,7 +405,7 @@ public final class CustomerExport {
               "outcome", outcome,
               "query", request.getQuery(),
               "filter", filter,
-              "order_by", plan.order().key().name().toLowerCase(java.util.Locale.ROOT) + (plan.order().descending() ? " desc" : ""),
+              "order_by", plan.order().apiForm(),
               "show_deleted", Boolean.toString(request.getShowDeleted()),
               "rows", Long.toString(rows),
               "resumed", Boolean.toString(plan.resumeAfter() != null),
@@ -405,7 +422,7 @@ public final class CustomerExport {
    */
   private static final class FlowControl {
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final java.util.concurrent.locks.Condition changed = lock.newCondition();
     private volatile boolean cancelled;
     private long sent;
     private long rows;

@@ -1,7 +1,6 @@
 package retail.customers.server.exchange;
 
 import static java.util.stream.Collectors.joining;
-import static java.util.stream.Collectors.toSet;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
@@ -31,7 +30,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -44,11 +42,12 @@ import org.postgresql.PGConnection;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
 import retail.customers.db.tables.records.CustomerRecord;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerCommands;
-import retail.customers.server.customer.CustomerMapper;
 import retail.customers.server.customer.CustomerReferences;
 import retail.customers.server.customer.CustomerRepository;
 import retail.customers.server.grpc.ApiException;
@@ -75,7 +74,8 @@ import retail.customers.v1.Source;
  * <p>Reading and checking run on one thread while the previous batch is
  * written on another, so the database and the validation work at the same
  * time; at most two batches wait, so memory stays flat whatever the file's
- * size. A batch goes in as one multi-row INSERT; should it fail as a whole
+ * size. A batch goes in with one COPY (through a staging table when a
+ * request_id makes retries possible); should it fail as a whole
  * (a type deleted meanwhile), its rows are retried one by one so that only
  * the bad ones are rejected.
  *
@@ -312,13 +312,9 @@ public final class CustomerImport {
         reject(errors);
         return;
       }
+      UUID id = requestId == null ? Ids.newId() : UUID.nameUUIDFromBytes((requestId + "/" + line).getBytes(StandardCharsets.UTF_8));
       CustomerRecord row =
-          CustomerMapper.toRecord(valid, new CustomerRecord())
-              .setTenantId(caller.tenantId())
-              .setId(requestId == null ? Ids.newId()
-                  : UUID.nameUUIDFromBytes((requestId + "/" + line).getBytes(StandardCharsets.UTF_8)))
-              .setSource(CustomerMapper.sourceName(Source.SOURCE_IMPORT))
-              .setCreateTime(created == null ? OffsetDateTime.now(clock) : created);
+          CustomerCommands.newRecord(caller, valid, id).setCreateTime(created == null ? OffsetDateTime.now(clock) : created);
       batch.add(new Valid(line, row));
       if (batch.size() == BATCH_SIZE) {
         flush();
@@ -380,7 +376,7 @@ public final class CustomerImport {
       int fresh = 0;
       int already = 0;
       try {
-        fresh = insert(rows).size();
+        fresh = insert(rows);
         already = rows.size() - fresh;
       } catch (RuntimeException batchFailure) {
         if (Context.current().isCancelled()) {
@@ -389,7 +385,7 @@ public final class CustomerImport {
         // One row spoiled the batch: insert them one by one to reject only the bad ones.
         for (Valid row : rows) {
           try {
-            if (insert(List.of(row)).isEmpty()) {
+            if (insert(List.of(row)) == 0) {
               already++;
             } else {
               fresh++;
@@ -406,7 +402,7 @@ public final class CustomerImport {
     }
 
     /**
-     * Inserts rows; returns the ids inserted. Rows go in through COPY, the
+     * Inserts rows; returns how many were new. Rows go in through COPY, the
      * cheapest way in for PostgreSQL and for this side (no statement of
      * thousands of parameters to render and bind).
      *
@@ -416,29 +412,27 @@ public final class CustomerImport {
      * INSERT ... SELECT ... ON CONFLICT DO NOTHING (which COPY lacks) skips
      * those an earlier attempt stored.
      */
-    private Set<UUID> insert(List<Valid> rows) {
+    private int insert(List<Valid> rows) {
       CopyText text = new CopyText(rows.size() * 256);
       for (Valid row : rows) {
         text.row(values(row.record()));
       }
-      String copy = text.take();
+      String copy = text.toString();
       return dsl.transactionResult(
           c -> {
             DSLContext tx = c.dsl();
             if (requestId == null) {
-              copyIn(tx, CUSTOMER.getName() + " (" + INSERTED.stream().map(Field::getName).collect(joining(", ")) + ")", copy);
-              return rows.stream().map(r -> r.record().getId()).collect(toSet());
+              copyIn(tx, COPY_TARGET, copy);
+              return rows.size();
             }
             // A temporary table per pooled connection, emptied at every commit.
-            tx.execute("create temporary table if not exists " + STAGING.getName() + " on commit delete rows as "
-                + tx.renderInlined(tx.select(INSERTED).from(CUSTOMER)) + " with no data");
+            tx.execute(CREATE_STAGING);
             copyIn(tx, STAGING.getName(), copy);
             return tx.insertInto(CUSTOMER, INSERTED)
                 .select(tx.select(STAGED).from(STAGING))
                 .onConflict(CUSTOMER.TENANT_ID, CUSTOMER.ID)
                 .doNothing()
-                .returningResult(CUSTOMER.ID)
-                .fetchSet(CUSTOMER.ID);
+                .execute();
           });
     }
 
@@ -484,10 +478,21 @@ public final class CustomerImport {
   private static final List<Field<?>> STAGED =
       INSERTED.stream().<Field<?>>map(f -> field(name(STAGING.getName(), f.getName()), f.getDataType())).toList();
 
+  /** Where a batch without a request_id is copied: straight into the customer table. */
+  private static final String COPY_TARGET =
+      CUSTOMER.getName() + " (" + INSERTED.stream().map(Field::getName).collect(joining(", ")) + ")";
+
+  private static final String CREATE_STAGING =
+      "create temporary table if not exists " + STAGING.getName() + " on commit delete rows as "
+          + DSL.using(SQLDialect.POSTGRES).renderInlined(DSL.select(INSERTED).from(CUSTOMER)) + " with no data";
+
+  /** Where each inserted column sits in a customer record: looked up once, not per row. */
+  private static final int[] INSERTED_INDEXES = INSERTED.stream().mapToInt(CUSTOMER::indexOf).toArray();
+
   private static Object[] values(CustomerRecord record) {
-    Object[] values = new Object[INSERTED.size()];
+    Object[] values = new Object[INSERTED_INDEXES.length];
     for (int i = 0; i < values.length; i++) {
-      values[i] = record.get(INSERTED.get(i));
+      values[i] = record.get(INSERTED_INDEXES[i]);
     }
     return values;
   }

@@ -89,6 +89,11 @@ public record SortOrder(Key key, boolean descending) {
             + " optionally followed by \" desc\"");
   }
 
+  /** The order as {@code order_by} writes it ("last_name", "create_time desc"). */
+  public String apiForm() {
+    return key.apiName + (descending ? " desc" : "");
+  }
+
   public Field<?> column() {
     return key.column;
   }

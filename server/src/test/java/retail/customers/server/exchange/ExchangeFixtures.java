@@ -32,6 +32,7 @@ import org.apache.commons.csv.CSVRecord;
 import org.jooq.Record;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.Customers;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.CreateCustomerTypeRequest;
 import retail.customers.v1.CreateTaxClassRequest;
@@ -290,8 +291,7 @@ final class ExchangeFixtures {
 
     /** How many customer rows the store has, whatever their state. */
     int count() {
-      return api.database().dsl().fetchCount(retail.customers.db.Tables.CUSTOMER,
-          retail.customers.db.Tables.CUSTOMER.TENANT_ID.eq(tenantId()));
+      return Customers.rows(api, tenantId());
     }
 
     /** The store's audit events of exports, oldest first, as their JSON details. */
