@@ -7,8 +7,6 @@ import io.grpc.stub.ClientResponseObserver;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,7 +14,6 @@ import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import retail.customers.client.CustomersChannel;
 import retail.customers.server.auth.ApiKeys;
@@ -33,7 +30,7 @@ import retail.customers.v1.ImportOptions;
  * The export and import benchmark: ExportCustomers through the gRPC server
  * into a file against {@code COPY (the same SELECT, same order) TO STDOUT
  * WITH CSV} through the JDBC CopyManager; the server's heap while it
- * exports; ImportCustomers of a file against {@code COPY customer FROM STDIN}
+ * exports and while it imports; ImportCustomers of a file against {@code COPY customer FROM STDIN}
  * of the same rows into the same table, with the same indexes.
  */
 final class ExchangeBenchmark {
@@ -62,8 +59,8 @@ final class ExchangeBenchmark {
       ExportCustomersRequest request = ExportCustomersRequest.newBuilder().setOrderBy(order).build();
       Path grpcFile = workDir.resolve("export-grpc-" + order + ".csv");
       Path copyFile = workDir.resolve("export-copy-" + order + ".csv");
-      exportGrpc(request, grpcFile, null); // warm-up: caches and JIT, as COPY gets below
-      Measured grpc = exportGrpc(request, grpcFile, null);
+      exportGrpc(request, grpcFile); // warm-up: caches and JIT, as COPY gets below
+      Measured grpc = exportGrpc(request, grpcFile);
       copyOut(request, copyFile);
       Measured copy = copyOut(request, copyFile);
       System.out.printf("        %-24s %12.0f %12.0f %10.2f %8.0f%n", order, grpc.perSecond(), copy.perSecond(),
@@ -79,8 +76,8 @@ final class ExchangeBenchmark {
     }
   }
 
-  /** Exports through gRPC into a file; {@code onChunk} (if any) runs after every chunk. */
-  private Measured exportGrpc(ExportCustomersRequest request, Path file, Runnable onChunk) throws Exception {
+  /** Exports through gRPC into a file. */
+  private Measured exportGrpc(ExportCustomersRequest request, Path file) throws Exception {
     long started = System.nanoTime();
     long rows = 0;
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
@@ -89,9 +86,6 @@ final class ExchangeBenchmark {
         ExportCustomersResponse chunk = chunks.next();
         chunk.getData().writeTo(out);
         rows += chunk.getRowCount();
-        if (onChunk != null) {
-          onChunk.run();
-        }
       }
     }
     return new Measured(rows, (System.nanoTime() - started) / 1e9);
@@ -109,28 +103,17 @@ final class ExchangeBenchmark {
   }
 
   /**
-   * The heap while the server exports every customer: the live heap (after
-   * a full collection) before the export and its highest value during it,
-   * sampled every couple of seconds. The client in this process only writes
-   * each chunk to a file, so what grows is the server's.
+   * The heap while the server exports every customer. The client in this
+   * process only writes each chunk to a file, so what grows is the server's.
    */
   private void heapDuringExport() throws Exception {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    System.gc();
-    long before = memory.getHeapMemoryUsage().getUsed();
-    AtomicLong peak = new AtomicLong(before);
-    AtomicLong lastSample = new AtomicLong(System.nanoTime());
-    Runnable sample =
-        () -> {
-          if (System.nanoTime() - lastSample.get() > TimeUnit.SECONDS.toNanos(2)) {
-            System.gc();
-            peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-            lastSample.set(System.nanoTime());
-          }
-        };
-    Measured m = exportGrpc(ExportCustomersRequest.getDefaultInstance(), workDir.resolve("export-heap.csv"), sample);
-    System.out.printf("%nHeap while exporting %,d rows: live heap %.1f MB before, %.1f MB at most during (growth %.1f MB; target < 64 MB)%n",
-        m.rows(), before / 1e6, peak.get() / 1e6, (peak.get() - before) / 1e6);
+    Measured m;
+    String heap;
+    try (HeapPeak peak = new HeapPeak()) {
+      m = exportGrpc(ExportCustomersRequest.getDefaultInstance(), workDir.resolve("export-heap.csv"));
+      heap = peak.report();
+    }
+    System.out.printf("%nHeap while exporting %,d rows: %s%n", m.rows(), heap);
   }
 
   private void imports() throws Exception {
@@ -189,14 +172,22 @@ final class ExchangeBenchmark {
     if (result.getRowsRejected() > 0) {
       System.out.println("first rejections: " + result.getErrorsList().subList(0, Math.min(3, result.getErrorsCount())));
     }
+    // The client streams the file from disk, so what grows is the server's.
+    UUID heapTenant = keys.createTenant("bench-import-heap-" + UUID.randomUUID(), "CA").tenantId();
+    ImportCustomersResponse measured;
+    String heap;
+    try (HeapPeak peak = new HeapPeak()) {
+      measured = importGrpc(keys.mintKey(heapTenant, "import benchmark").key(), source, ImportOptions.getDefaultInstance());
+      heap = peak.report();
+    }
+    System.out.printf("%nHeap while importing %,d rows: %s%n", measured.getRowsImported(), heap);
   }
 
   /** Streams a file to ImportCustomers, sending only when the call is ready (client-side flow control). */
   private ImportCustomersResponse importGrpc(String key, Path file, ImportOptions options) throws Exception {
     CompletableFuture<ImportCustomersResponse> done = new CompletableFuture<>();
     InputStream in = Files.newInputStream(file);
-    CustomersChannel importer = CustomersChannel.wrap(
-        io.grpc.ManagedChannelBuilder.forTarget(api.channel().authority()).usePlaintext().build(), key);
+    CustomersChannel importer = CustomersChannel.builder(api.channel().authority()).apiKey(key).usePlaintext().build();
     importer.customersAsync().importCustomers(new ClientResponseObserver<ImportCustomersRequest, ImportCustomersResponse>() {
       private boolean optionsSent;
       private boolean finished;
