@@ -168,6 +168,29 @@ class ExportStreamingTest {
   }
 
   @Test
+  void aClientCutOffMidwayResumesFromItsLastTokenAndGetsExactlyTheRowsItHasNotSeen() {
+    Store own = newStore(api);
+    own.insertWithSql(3000, "Resume ");
+    SlowExport slow = startSlowExport(own);
+    ExportCustomersResponse first = slow.take();
+    slow.cancel(); // the connection is lost after one chunk
+    await("the export's query is gone", SHORTLY, () -> exportBackends(api).isEmpty());
+    // Written meanwhile: one customer before the client's position in last-name order, one after.
+    own.create(Customer.newBuilder().setFirstName("Added").setLastName("Aaa Early"));
+    own.create(Customer.newBuilder().setFirstName("Added").setLastName("Zzz Late"));
+
+    String rest = own.export(exportRequest().setResumeToken(first.getResumeToken()));
+
+    List<Map<String, String>> received = ExchangeFixtures.rows(first.getData().toStringUtf8() + rest);
+    List<Map<String, String>> expected = ExchangeFixtures.rows(own.export()).stream()
+        .filter(row -> !row.get("Last name").equals("Aaa Early"))
+        .toList();
+    assertThat(first.getRowCount()).isBetween(1L, 2999L);
+    assertThat(received).isEqualTo(expected);
+    assertThat(received.getLast()).containsEntry("Last name", "Zzz Late");
+  }
+
+  @Test
   void cancellingTheContextOfABlockingCallStopsTheExportMidway() throws Exception {
     int cancelled = cancelled(store);
     Context.CancellableContext context = Context.current().withCancellation();

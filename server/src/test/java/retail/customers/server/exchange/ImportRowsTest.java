@@ -28,6 +28,7 @@ import retail.customers.v1.ImportCustomersRequest;
 import retail.customers.v1.ImportCustomersResponse;
 import retail.customers.v1.ImportError;
 import retail.customers.v1.ImportOptions;
+import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.Source;
 import retail.customers.v1.TaxClass;
 
@@ -67,6 +68,29 @@ class ImportRowsTest {
     Map<String, String> violations = Errors.violations(e);
     assertThat(violations).containsKey(field);
     return violations.get(field);
+  }
+
+  @Test
+  void importedCustomersAreFoundBySearchAtOnce() {
+    Store store = newStore(api);
+
+    ImportCustomersResponse result = store.importCsv(csv(
+        "First name,Last name,Mobile,ZIP/Postal code,Country",
+        "Hélène,Importée,514 555 0123,H2X 1Y4,CA",
+        "Zoé,Zeller,438 555 0199,G1R 5M1,CA"));
+
+    assertThat(result.getRowsImported()).isEqualTo(2);
+    assertThat(found(store, "helene importee")).containsExactly("Hélène Importée");
+    assertThat(found(store, "5550123")).containsExactly("Hélène Importée");
+    assertThat(found(store, "g1r5m1")).containsExactly("Zoé Zeller");
+    assertThat(store.customers().searchCustomers(SearchCustomersRequest.newBuilder().setOrderBy("last_name desc").build())
+            .getCustomersList())
+        .extracting(Customer::getLastName).containsExactly("Zeller", "Importée");
+  }
+
+  private static List<String> found(Store store, String query) {
+    return store.customers().searchCustomers(SearchCustomersRequest.newBuilder().setQuery(query).build()).getCustomersList()
+        .stream().map(c -> c.getFirstName() + " " + c.getLastName()).toList();
   }
 
   @Test

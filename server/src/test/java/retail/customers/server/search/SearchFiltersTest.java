@@ -380,6 +380,23 @@ class SearchFiltersTest {
   }
 
   @Test
+  void theTaxClassFilterCombinesWithTheTextAndOtherFilters() {
+    Store store = newStore(api);
+    TaxClass exempt = store.createTaxClass("Exempt", false);
+    Customer match = store.create(person("Betty", "Smith").setTaxClass(exempt.getName()).addTags("Woman"));
+    store.create(person("Betty", "Jones").setTaxClass(exempt.getName()).addTags("Woman")); // text
+    store.create(person("Betty", "Smith").addTags("Woman")); // tax class
+    store.create(person("Betty", "Smith").setTaxClass(exempt.getName())); // tag
+    store.create(person("Betty", "Smith").setTaxClass(exempt.getName()).addTags("Woman").setDiscountPercent("5")); // discount
+
+    CustomerFilter.Builder filter = CustomerFilter.newBuilder()
+        .addTaxClasses(exempt.getName())
+        .addTagsAll("Woman")
+        .setDiscount(DiscountFilter.newBuilder().setNone(true));
+    assertThat(found(store, query("smith").setFilter(filter))).containsExactly(match.getName());
+  }
+
+  @Test
   void everyInvalidFilterIsNamedInOneError() {
     Store store = newStore(api);
 

@@ -106,6 +106,18 @@ class SearchListTagsTest {
   }
 
   @Test
+  void aPrefixGivesEachMatchingTagWithItsCount() {
+    Store store = newStore(api);
+    store.create(person("Ann", "Able").addTags("Étudiant").addTags("Woman"));
+    store.create(person("Bea", "Baker").addTags("etudiant").addTags("Été"));
+    store.create(person("Cleo", "Cole").addTags("Étudiant"));
+    store.create(person("Dora", "Dale").addTags("Retired"));
+
+    assertThat(tags(store, "et")).extracting(TagCount::getTag, TagCount::getCustomerCount)
+        .containsExactly(tuple("Été", 1L), tuple("Étudiant", 3L));
+  }
+
+  @Test
   void likeWildcardsInThePrefixAreOrdinaryCharacters() {
     Store store = newStore(api);
     store.create(person("Ann", "Able").addTags("50% off").addTags("50 cm").addTags("a_b").addTags("axb"));
