@@ -77,6 +77,16 @@ class ExportChunksTest {
     assertThat(records(text(chunks))).hasSize(CUSTOMERS + 1);
   }
 
+  @Test
+  void chunksAreAFewTensOfKilobytes() {
+    List<ExportCustomersResponse> chunks = store.exportChunks(exportRequest());
+
+    // Every chunk but the last is cut at the first row end past 32 KB.
+    assertThat(chunks.subList(0, chunks.size() - 1))
+        .allSatisfy(chunk -> assertThat(chunk.getData().size()).isBetween(CustomerExport.CHUNK_BYTES, CustomerExport.CHUNK_BYTES + 8192));
+    assertThat(chunks.getLast().getData().size()).isBetween(1, CustomerExport.CHUNK_BYTES + 8192);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"last_name", "last_name desc", "company", "create_time desc", "update_time", "first_name"})
   void resumingAfterAnyChunkGivesTheRestWithoutGapOrDuplicate(String orderBy) {

@@ -1,6 +1,7 @@
 package retail.customers.server.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static retail.customers.db.Tables.AUDIT_EVENT;
 import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.server.exchange.ExchangeFixtures.await;
@@ -13,6 +14,7 @@ import static retail.customers.server.exchange.ExchangeFixtures.text;
 import io.grpc.Context;
 import io.grpc.Status;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -255,6 +257,23 @@ class ExportStreamingTest {
     assertThat((String) audit.get("filter")).contains("Woman");
     assertThat(api.database().dsl().fetchValue(AUDIT_EVENT.API_KEY_ID, AUDIT_EVENT.TENANT_ID.eq(own.tenantId())))
         .isEqualTo(own.key().keyId());
+  }
+
+  @Test
+  void anExportsAuditRecordSaysWhen() {
+    Store own = newStore(api);
+    own.create(Customer.newBuilder().setFirstName("Betty").setLastName("Smith"));
+    OffsetDateTime before = databaseNow();
+
+    own.export();
+
+    OffsetDateTime when = api.database().dsl().fetchValue(
+        AUDIT_EVENT.EVENT_TIME, AUDIT_EVENT.TENANT_ID.eq(own.tenantId()).and(AUDIT_EVENT.ACTION.eq("CUSTOMERS_EXPORTED")));
+    assertThat(when).isAfterOrEqualTo(before).isBeforeOrEqualTo(databaseNow());
+  }
+
+  private static OffsetDateTime databaseNow() {
+    return api.database().dsl().select(currentOffsetDateTime()).fetchSingle().value1();
   }
 
   @Test

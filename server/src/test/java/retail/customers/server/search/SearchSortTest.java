@@ -168,6 +168,24 @@ class SearchSortTest {
   }
 
   @Test
+  void tiesOnFirstNameAndOnUpdateTimeAreBrokenByIdBothWays() {
+    Store store = newStore(api);
+    BatchCreateCustomersRequest.Builder batch = BatchCreateCustomersRequest.newBuilder();
+    for (String last : List.of("Moreau", "Able", "Zorn", "Baker")) {
+      batch.addRequests(CreateCustomerRequest.newBuilder().setCustomer(person("Marie", last)));
+    }
+    List<Customer> together =
+        store.customers().batchCreateCustomers(batch.build()).getResultsList().stream().map(CustomerResult::getCustomer).toList();
+    assertThat(together).extracting(Customer::getUpdateTime).containsOnly(together.getFirst().getUpdateTime());
+    List<String> byId = names(together.stream().sorted(BY_ID).toList());
+
+    assertThat(sorted(store, "first_name")).containsExactlyElementsOf(byId);
+    assertThat(sorted(store, "first_name desc")).containsExactlyElementsOf(reversed(byId));
+    assertThat(sorted(store, "update_time")).containsExactlyElementsOf(byId);
+    assertThat(sorted(store, "update_time desc")).containsExactlyElementsOf(reversed(byId));
+  }
+
+  @Test
   void updateTimeSortsBothWays() {
     Store store = newStore(api);
     Customer a = store.create(person("Ann", "Able"));
