@@ -59,8 +59,11 @@ public final class Database implements AutoCloseable {
     config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
     // Searches bind their patterns as parameters; a generic plan would not
     // know a pattern and could not pick between the trigram and name indexes.
+    // No parallel workers: starting them costs milliseconds, more than the
+    // queries of a register take, and two calls' workers fight for the cores.
     config.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeout.toMillis()
-        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=force_custom_plan");
+        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=force_custom_plan"
+        + " -c max_parallel_workers_per_gather=0");
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     return new Database(new HikariDataSource(config));
