@@ -1,6 +1,5 @@
 package retail.customers.server.search;
 
-import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
@@ -8,13 +7,10 @@ import static org.jooq.impl.DSL.selectOne;
 import static retail.customers.db.Tables.CUSTOMER;
 
 import java.util.List;
-import java.util.UUID;
+import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Result;
-import org.jooq.Table;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerMapper;
 import retail.customers.server.customer.CustomerRepository;
@@ -27,24 +23,21 @@ import retail.customers.v1.SearchCustomersResponse;
 /**
  * SearchCustomers: free text and filters, sorted, in keyset pages.
  *
- * <p>How a page is found depends on the order. Sorted by time, the rows a
- * word matches are spread evenly along the time index, so PostgreSQL's own
- * choice is right: walk the index and filter when the word is common (50
- * matches come quickly), or take the trigram index's matches and sort them
- * when it is rare (there are few). Sorted by a name, a word's matches cluster
- * where the name contains it ("mith" sits at S in last-name order), and the
- * planner, which assumes they are spread, walks half the table ("tremb" took
- * 1.3 s that way at a million customers). So a name order first walks a
- * bounded stretch of the name index, which suffices when matches are dense
- * there; otherwise it takes up to {@value #SORT_ALL_LIMIT} matches from the
- * trigram index and sorts them, which is exact when that is all of them;
- * and only when there are more does it leave the walk to the planner.
+ * <p>How a page is found depends on what is asked. Required tags in
+ * creation order walk the rarest tag's customers ({@link TagWalk}). Free
+ * text in a name order walks the name index, then sorts the trigram index's
+ * matches when they are sparse ({@link NameWalk}). Anything else is one
+ * query whose plan PostgreSQL chooses: sorted by time, the rows a word
+ * matches are spread evenly along the time index, so it walks the index and
+ * filters when the word is common (50 matches come quickly), or takes the
+ * trigram index's matches and sorts them when it is rare (there are few).
  *
  * <p>The total is given only on the first page. When there is more than one
  * page, it is counted only if the database's statistics expect at most
- * {@value #COUNT_LIMIT} matches; beyond, the estimate is returned as such
+ * {@value #ESTIMATE_ONLY_ABOVE} matches, and no further than
+ * {@value #COUNT_LIMIT}; beyond, the estimate is returned as such
  * ({@code total_size_exact} false): counting 60,000 matches would cost more
- * than finding the page.
+ * than finding the page. A page found by a tag walk is never counted.
  */
 public final class CustomerSearch {
   static final int COUNT_LIMIT = 1000;
@@ -52,32 +45,20 @@ public final class CustomerSearch {
   static final int ESTIMATE_ONLY_ABOVE = 2 * COUNT_LIMIT;
   static final int DEFAULT_PAGE_SIZE = 50;
   static final int MAX_PAGE_SIZE = 1000;
-  /**
-   * Customers walked in name order before switching to the trigram index: at
-   * about 1 µs each, a walk that finds nothing costs 10 ms, while a word
-   * spread over the names ("son": Anderson, Johnson, Allison...) fills a
-   * page well within it.
-   */
-  static final int NAME_WALK_BUDGET = 10_000;
-  /**
-   * The most matches taken from the trigram index and sorted, rather than
-   * walking the name index on: a match costs about 1.5 µs that way, so this
-   * bounds the sort near 150 ms, which walking a clustered common fragment
-   * ("tremb": 1.3 s) can far exceed.
-   */
-  static final int SORT_ALL_LIMIT = 100_000;
 
   private final DSLContext dsl;
-  private final int sortAllLimit;
+  private final NameWalk nameWalk;
+  private final TagWalk tagWalk;
 
   public CustomerSearch(DSLContext dsl) {
-    this(dsl, SORT_ALL_LIMIT);
+    this(dsl, NameWalk.SORT_ALL_LIMIT, TagWalk.BUDGET);
   }
 
-  /** With another bound on the matches sorted (tests reach it with a few customers). */
-  CustomerSearch(DSLContext dsl, int sortAllLimit) {
+  /** With other bounds on the name order's sort and the tag walk (tests reach them with a few customers). */
+  CustomerSearch(DSLContext dsl, int sortAllLimit, int tagWalkBudget) {
     this.dsl = dsl;
-    this.sortAllLimit = sortAllLimit;
+    this.nameWalk = new NameWalk(dsl, sortAllLimit);
+    this.tagWalk = new TagWalk(dsl, tagWalkBudget);
   }
 
   public SearchCustomersResponse search(Caller caller, SearchCustomersRequest request) {
@@ -92,12 +73,13 @@ public final class CustomerSearch {
     violations.throwIfAny();
     int pageSize = PageTokens.pageSize(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     boolean firstPage = request.getPageToken().isEmpty();
-    Condition position =
-        firstPage ? noCondition() : order.after(PageTokens.decode(caller, request, request.getPageToken(), 2));
+    List<String> position = firstPage ? null : PageTokens.decode(caller, request, request.getPageToken(), 2);
 
     // No transaction: each statement reads a consistent snapshot of its own,
     // and BEGIN/COMMIT would double the round trips of a register's lookup.
-    List<Record> rows = fetchPage(caller, criteria, order, position, pageSize + 1);
+    Optional<List<Record>> walked =
+        TagWalk.applies(criteria, order) ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
+    List<Record> rows = walked.orElseGet(() -> fetchPage(caller, criteria, order, position, pageSize + 1));
     SearchCustomersResponse.Builder out = SearchCustomersResponse.newBuilder();
     rows.stream()
         .limit(pageSize)
@@ -107,98 +89,57 @@ public final class CustomerSearch {
       out.setNextPageToken(PageTokens.encode(caller, request, order.positionOf(rows.get(pageSize - 1))));
     }
     if (firstPage) {
-      total(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), more ? -1 : rows.size(), out);
+      // A common tag makes counting costly: PostgreSQL reads the tag's whole
+      // list to intersect it with the text, tens of milliseconds for "VIP".
+      total(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), rows.size(), more, walked.isEmpty(), out);
     }
     return out.build();
   }
 
+  /** The page by the name walk, or by the query whose plan PostgreSQL chooses. */
+  private List<Record> fetchPage(Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, int limit) {
+    Condition after = position == null ? noCondition() : order.after(position);
+    if (NameWalk.applies(criteria, order)) {
+      return nameWalk.page(caller.tenantId(), criteria, order, after, limit);
+    }
+    return CustomerRepository.selectRows(dsl, order.column())
+        .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(after).and(criteria.condition()))
+        .orderBy(order.orderBy())
+        .limit(limit)
+        .fetch();
+  }
+
   /**
    * Sets the total of a first page: what it holds when it is the only page;
-   * else a count up to {@value #COUNT_LIMIT}, unless the database's
-   * statistics expect far more matches ({@value #ESTIMATE_ONLY_ABOVE}), in
-   * which case the estimate is all that is returned: counting tens of
-   * thousands of matches would cost many times the page itself.
+   * else a count up to {@value #COUNT_LIMIT} when {@code mayCount} and the
+   * database's statistics expect at most {@value #ESTIMATE_ONLY_ABOVE}
+   * matches; else the estimate alone, never below what the pages already
+   * show: counting tens of thousands of matches would cost many times the
+   * page itself.
+   *
+   * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
-  private void total(Condition matches, int onlyPage, SearchCustomersResponse.Builder out) {
-    if (onlyPage >= 0) {
-      out.setTotalSize(onlyPage).setTotalSizeExact(true);
+  private void total(Condition matches, int pageRows, boolean more, boolean mayCount, SearchCustomersResponse.Builder out) {
+    if (!more) {
+      out.setTotalSize(pageRows).setTotalSizeExact(true);
       return;
     }
     double estimate = estimate(matches);
-    long counted = estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : COUNT_LIMIT + 1;
-    if (counted <= COUNT_LIMIT) {
-      out.setTotalSize(counted).setTotalSizeExact(true);
-    } else {
-      out.setTotalSize(Math.max(COUNT_LIMIT + 1, Math.round(estimate))).setTotalSizeExact(false);
+    if (mayCount && estimate <= ESTIMATE_ONLY_ABOVE) {
+      long counted = countUpTo(matches, COUNT_LIMIT + 1);
+      if (counted <= COUNT_LIMIT) {
+        out.setTotalSize(counted).setTotalSizeExact(true);
+        return;
+      }
+      out.setTotalSize(Math.max(counted, Math.round(estimate))).setTotalSizeExact(false);
+      return;
     }
+    out.setTotalSize(Math.max(pageRows, Math.round(estimate))).setTotalSizeExact(false);
   }
 
   /** How many customers the planner expects to match: its statistics, at the cost of planning a query. */
   private double estimate(Condition matches) {
     return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
-  }
-
-  private List<Record> fetchPage(Caller caller, SearchCriteria criteria, SortOrder order, Condition position, int limit) {
-    Condition tenant = CUSTOMER.TENANT_ID.eq(caller.tenantId());
-    Condition where = tenant.and(position).and(criteria.condition());
-    if (!criteria.hasText() || !order.key().isName()) {
-      return CustomerRepository.selectRows(dsl, order.column()).where(where).orderBy(order.orderBy()).limit(limit).fetch();
-    }
-    // A bounded walk of the name index, inside PostgreSQL: the first
-    // NAME_WALK_BUDGET customers in order (a subquery the planner cannot push
-    // the conditions into), filtered on the way, stopping at the page's last
-    // match. Named like the table, so that the conditions read its columns.
-    Table<?> walk =
-        dsl.select(CUSTOMER.asterisk())
-            .from(CUSTOMER)
-            .where(tenant.and(position))
-            .orderBy(order.orderBy())
-            .limit(NAME_WALK_BUDGET)
-            .asTable(CUSTOMER.getName());
-    List<UUID> walked =
-        dsl.select(CUSTOMER.ID).from(walk).where(criteria.condition()).orderBy(order.orderBy()).limit(limit).fetch(CUSTOMER.ID);
-    if (walked.size() >= limit
-        || dsl.fetchCount(dsl.selectOne().from(CUSTOMER).where(tenant.and(position)).limit(NAME_WALK_BUDGET)) < NAME_WALK_BUDGET) {
-      return rowsInOrder(caller, order, walked); // the page is full, or the walk reached the end: exact either way
-    }
-    // The matches are sparse at the start of the order. Take them from the
-    // trigram index, reading only their ids and sort keys, up to
-    // sortAllLimit of them, and sort those: when that is all of them, the
-    // page is exact at a cost that follows the number of matches ("tremb",
-    // 50,000 of them: 0.15 s instead of the 1.3 s of the planner's walk to
-    // T). When there are more, sorting them all would cost more than walking
-    // on: the planner's own plan does that. Planner settings are the only way to ask for the
-    // first plan; SET LOCAL keeps them to this transaction.
-    List<UUID> page =
-        dsl.transactionResult(
-            c -> {
-              DSLContext tx = c.dsl();
-              tx.execute("set local enable_indexscan = off; set local enable_indexonlyscan = off; set local enable_seqscan = off");
-              Table<?> matches =
-                  tx.select(CUSTOMER.ID, order.column()).from(CUSTOMER).where(where).limit(sortAllLimit + 1).asTable("matches");
-              Field<Integer> found = count().over().as("found");
-              Result<? extends Record> top =
-                  tx.select(matches.field(CUSTOMER.ID), found)
-                      .from(matches)
-                      .orderBy(order.orderBy(matches.field(order.column()), matches.field(CUSTOMER.ID)))
-                      .limit(limit)
-                      .fetch();
-              return !top.isEmpty() && top.getFirst().get(found) > sortAllLimit
-                  ? null
-                  : top.map(r -> r.get(matches.field(CUSTOMER.ID)));
-            });
-    if (page == null) {
-      return CustomerRepository.selectRows(dsl, order.column()).where(where).orderBy(order.orderBy()).limit(limit).fetch();
-    }
-    return rowsInOrder(caller, order, page);
-  }
-
-  /** The customers with these ids, with their pricing, in the order. */
-  private List<Record> rowsInOrder(Caller caller, SortOrder order, List<UUID> ids) {
-    return CustomerRepository.selectRows(dsl, order.column())
-        .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(CUSTOMER.ID.eq(any(ids.toArray(UUID[]::new)))))
-        .orderBy(order.orderBy())
-        .fetch();
   }
 
   /** How many customers match, counting no further than {@code limit}. */

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -69,12 +70,15 @@ public final class SearchCriteria {
    */
   private static final int MIN_NATIONAL_DIGITS = 7;
 
-  private final List<Condition> terms;
+  /** The free text: one term per word (or run of digit groups), each a condition on a search-text column. */
+  private final List<Function<Field<String>, Condition>> terms;
   private final Condition filters;
+  private final List<String> tagsAll;
 
-  private SearchCriteria(List<Condition> terms, Condition filters) {
+  private SearchCriteria(List<Function<Field<String>, Condition>> terms, Condition filters, List<String> tagsAll) {
     this.terms = terms;
     this.filters = filters;
+    this.tagsAll = tagsAll;
   }
 
   /**
@@ -91,7 +95,7 @@ public final class SearchCriteria {
 
   /** Like {@link #parse(String, CustomerFilter, boolean)}, adding problems to {@code violations} instead of failing. */
   public static SearchCriteria parse(Violations violations, String query, CustomerFilter filter, boolean showDeleted) {
-    List<Condition> terms = terms(violations, query);
+    List<Function<Field<String>, Condition>> terms = terms(violations, query);
     List<Condition> conditions = new ArrayList<>();
     if (!showDeleted) {
       conditions.add(CUSTOMER.DELETE_TIME.isNull());
@@ -111,7 +115,7 @@ public final class SearchCriteria {
     if (!none.isEmpty()) {
       conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
     }
-    return new SearchCriteria(terms, and(conditions));
+    return new SearchCriteria(terms, and(conditions), List.copyOf(all));
   }
 
   /** Whether there is free text (which decides the default order and the search strategy). */
@@ -124,9 +128,24 @@ public final class SearchCriteria {
     return filters;
   }
 
-  /** The free-text words: each must match (one of its spellings) somewhere. */
+  /** The free-text words: each must match (one of its spellings) somewhere in the customer's search text. */
   public Condition text() {
-    return and(terms);
+    return text(CUSTOMER.SEARCH_TEXT);
+  }
+
+  /** The free-text words matched against another column holding the same normalised search text. */
+  public Condition text(Field<String> searchText) {
+    return and(terms.stream().map(term -> term.apply(searchText)).toList());
+  }
+
+  /** The tags the customers must all have, as given (not normalised); empty when the filter is unset. */
+  public List<String> tagsAll() {
+    return tagsAll;
+  }
+
+  /** The normalised keys of tags, as the customer's {@code tag_keys} holds them, computed in SQL. */
+  public static Field<String[]> normalizedTags(List<String> tags) {
+    return function("customer_normalize_tags", SQLDataType.VARCHAR.array(), val(tags.toArray(String[]::new)));
   }
 
   /** Text and filters. */
@@ -134,16 +153,12 @@ public final class SearchCriteria {
     return hasText() ? filters.and(text()) : filters;
   }
 
-  private static Condition contains(String word) {
-    return CUSTOMER.SEARCH_TEXT.like(concat(inline("%"), normalize(val(escapeLike(word))), inline("%")));
+  private static Condition contains(Field<String> searchText, String word) {
+    return searchText.like(concat(inline("%"), normalize(val(escapeLike(word))), inline("%")));
   }
 
   static Field<String> normalize(Field<String> value) {
     return function("customer_normalize", SQLDataType.VARCHAR, value);
-  }
-
-  private static Field<String[]> normalizedTags(List<String> tags) {
-    return function("customer_normalize_tags", SQLDataType.VARCHAR.array(), val(tags.toArray(String[]::new)));
   }
 
   static String escapeLike(String word) {
@@ -158,7 +173,7 @@ public final class SearchCriteria {
    * not in +33123456789). Matching the groups one by one too keeps queries
    * such as "75001 1234" (a postal code and a loyalty number) working.
    */
-  private static List<Condition> terms(Violations violations, String query) {
+  private static List<Function<Field<String>, Condition>> terms(Violations violations, String query) {
     String text = query.strip();
     if (text.length() > MAX_QUERY_LENGTH) {
       violations.add("query", "must be at most " + MAX_QUERY_LENGTH + " characters");
@@ -172,7 +187,7 @@ public final class SearchCriteria {
       violations.add("query", "must have at most " + MAX_WORDS + " words");
       return List.of();
     }
-    List<Condition> terms = new ArrayList<>();
+    List<Function<Field<String>, Condition>> terms = new ArrayList<>();
     int start = 0;
     while (start < parts.length) {
       int end = start;
@@ -180,11 +195,12 @@ public final class SearchCriteria {
         end++;
       }
       if (end - start < 2) {
-        terms.add(matches(parts[start]));
+        String word = parts[start];
+        terms.add(column -> matches(column, word));
         start++;
       } else {
         List<String> run = List.of(parts).subList(start, end);
-        terms.add(or(and(run.stream().map(SearchCriteria::matches).toList()), matches(String.join("", run))));
+        terms.add(column -> or(and(run.stream().map(word -> matches(column, word)).toList()), matches(column, String.join("", run))));
         start = end;
       }
     }
@@ -192,8 +208,8 @@ public final class SearchCriteria {
   }
 
   /** The word is in the search text in one of its spellings. */
-  private static Condition matches(String word) {
-    return or(spellings(word).stream().map(SearchCriteria::contains).toList());
+  private static Condition matches(Field<String> searchText, String word) {
+    return or(spellings(word).stream().map(spelling -> contains(searchText, spelling)).toList());
   }
 
   /** The word as typed, and as the digits and postal codes of the search text are stored. */

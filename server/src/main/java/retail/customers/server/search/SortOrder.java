@@ -110,6 +110,14 @@ public record SortOrder(Key key, boolean descending) {
 
   /** Rows strictly after the row whose position is {@code position} (from {@link #positionOf}). */
   public Condition after(List<String> position) {
+    return after(position, key.column, CUSTOMER.ID);
+  }
+
+  /**
+   * Like {@link #after(List)}, on other columns holding the sort key and the
+   * customer id (those of a table that lists customers in the same order).
+   */
+  public Condition after(List<String> position, Field<?> keyColumn, Field<UUID> idColumn) {
     UUID id;
     Object keyValue;
     try {
@@ -119,10 +127,10 @@ public record SortOrder(Key key, boolean descending) {
       throw ApiException.invalidPageToken("not a page token of this API");
     }
     @SuppressWarnings("unchecked")
-    Field<Object> column = (Field<Object>) key.column;
+    Field<Object> column = (Field<Object>) keyColumn;
     return descending
-        ? row(column, CUSTOMER.ID).lt(val(keyValue, column), val(id))
-        : row(column, CUSTOMER.ID).gt(val(keyValue, column), val(id));
+        ? row(column, idColumn).lt(val(keyValue, column), val(id))
+        : row(column, idColumn).gt(val(keyValue, column), val(id));
   }
 
   /**
