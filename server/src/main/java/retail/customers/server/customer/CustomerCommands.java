@@ -2,6 +2,7 @@ package retail.customers.server.customer;
 
 import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.val;
+import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 
 import java.time.Clock;
@@ -72,10 +73,10 @@ public final class CustomerCommands {
     UUID current = id;
     for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
       Optional<CustomerRow> row = repository.find(dsl, caller.tenantId(), current);
-      if (row.isEmpty() || row.get().customer().getMergedInto() == null) {
+      if (row.isEmpty() || row.get().get(CUSTOMER.MERGED_INTO) == null) {
         return row.map(r -> CustomerMapper.toProto(r, view));
       }
-      current = row.get().customer().getMergedInto();
+      current = row.get().get(CUSTOMER.MERGED_INTO);
     }
     throw new IllegalStateException("merge chain of customer " + id + " is longer than " + MAX_MERGE_HOPS);
   }
@@ -84,8 +85,8 @@ public final class CustomerCommands {
   public Map<UUID, Customer> findAll(DSLContext dsl, Caller caller, Collection<UUID> ids, CustomerView view) {
     Map<UUID, Customer> found = new HashMap<>();
     for (CustomerRow row : repository.findAll(dsl, caller.tenantId(), ids)) {
-      UUID id = row.customer().getId();
-      if (row.customer().getMergedInto() == null) {
+      UUID id = row.id();
+      if (row.get(CUSTOMER.MERGED_INTO) == null) {
         found.put(id, CustomerMapper.toProto(row, view));
       } else {
         find(dsl, caller, id, view).ifPresent(c -> found.put(id, c));

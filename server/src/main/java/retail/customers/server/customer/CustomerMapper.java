@@ -1,5 +1,6 @@
 package retail.customers.server.customer;
 
+import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 import static retail.customers.server.grpc.ResourceNames.CUSTOMER_TYPES;
 import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
@@ -38,40 +39,39 @@ public final class CustomerMapper {
   private CustomerMapper() {}
 
   /** The API message for a row read with its pricing context. */
-  public static Customer toProto(CustomerRow row, CustomerView view) {
-    CustomerRecord c = row.customer();
+  public static Customer toProto(CustomerRow c, CustomerView view) {
     if (view == CustomerView.CUSTOMER_VIEW_REGISTER) {
       Customer.Builder out =
           Customer.newBuilder()
-              .setName(ResourceNames.format(CUSTOMERS, c.getId()))
-              .setEtag(Etags.of(c.getVersion()))
-              .setNotes(text(c.getNotes()))
-              .setFirstName(text(c.getFirstName()))
-              .setLastName(text(c.getLastName()))
-              .setCompany(text(c.getCompany()))
-              .setHomePhone(text(c.getHomePhone()));
+              .setName(ResourceNames.format(CUSTOMERS, c.get(CUSTOMER.ID)))
+              .setEtag(Etags.of(c.get(CUSTOMER.VERSION)))
+              .setNotes(text(c.get(CUSTOMER.NOTES)))
+              .setFirstName(text(c.get(CUSTOMER.FIRST_NAME)))
+              .setLastName(text(c.get(CUSTOMER.LAST_NAME)))
+              .setCompany(text(c.get(CUSTOMER.COMPANY)))
+              .setHomePhone(text(c.get(CUSTOMER.HOME_PHONE)));
       if (hasAddress(c)) {
         out.setAddress(address(c));
       }
       return out.build();
     }
-    Customer.Builder out = toProto(c).toBuilder();
-    BigDecimal discount = c.getDiscountPercent() != null ? c.getDiscountPercent() : row.typeDiscount();
+    Customer.Builder out = stored(c);
+    BigDecimal own = c.get(CUSTOMER.DISCOUNT_PERCENT);
+    BigDecimal discount = own != null ? own : c.typeDiscount();
     if (discount != null) {
       out.setEffectiveDiscountPercent(discount.toPlainString());
-      out.setEffectiveDiscountSource(
-          c.getDiscountPercent() != null ? PricingSource.PRICING_SOURCE_CUSTOMER : PricingSource.PRICING_SOURCE_CUSTOMER_TYPE);
+      out.setEffectiveDiscountSource(own != null ? PricingSource.PRICING_SOURCE_CUSTOMER : PricingSource.PRICING_SOURCE_CUSTOMER_TYPE);
     }
     UUID taxClass;
     PricingSource taxSource;
-    if (c.getTaxClassId() != null) {
-      taxClass = c.getTaxClassId();
+    if (c.get(CUSTOMER.TAX_CLASS_ID) != null) {
+      taxClass = c.get(CUSTOMER.TAX_CLASS_ID);
       taxSource = PricingSource.PRICING_SOURCE_CUSTOMER;
-    } else if (row.typeTaxClassId() != null) {
-      taxClass = row.typeTaxClassId();
+    } else if (c.typeTaxClassId() != null) {
+      taxClass = c.typeTaxClassId();
       taxSource = PricingSource.PRICING_SOURCE_CUSTOMER_TYPE;
     } else {
-      taxClass = row.defaultTaxClassId();
+      taxClass = c.defaultTaxClassId();
       taxSource = taxClass == null ? PricingSource.PRICING_SOURCE_UNSPECIFIED : PricingSource.PRICING_SOURCE_STORE_DEFAULT;
     }
     if (taxClass != null) {
@@ -82,74 +82,80 @@ public final class CustomerMapper {
   }
 
   /** The stored fields of a row, without the derived pricing. */
-  public static Customer toProto(CustomerRecord c) {
+  public static Customer toProto(CustomerRecord record) {
+    return stored(CustomerRow.of(record)).build();
+  }
+
+  private static Customer.Builder stored(CustomerRow c) {
     Customer.Builder out =
         Customer.newBuilder()
-            .setName(ResourceNames.format(CUSTOMERS, c.getId()))
-            .setFirstName(text(c.getFirstName()))
-            .setLastName(text(c.getLastName()))
-            .setTitle(text(c.getTitle()))
-            .setCompany(text(c.getCompany()))
-            .setCompanyRegistrationNumber(text(c.getCompanyRegistrationNumber()))
-            .setVatNumber(text(c.getVatNumber()))
-            .setHomePhone(text(c.getHomePhone()))
-            .setWorkPhone(text(c.getWorkPhone()))
-            .setMobilePhone(text(c.getMobilePhone()))
-            .setPager(text(c.getPager()))
-            .setFax(text(c.getFax()))
-            .setWebsite(text(c.getWebsite()))
-            .setEmail(text(c.getEmail()))
-            .setSecondaryEmail(text(c.getSecondaryEmail()))
-            .setCustomIdentifier(text(c.getCustomIdentifier()))
-            .setExternalReference(text(c.getExternalReference()))
-            .addAllTags(Arrays.asList(c.getTags()))
-            .putAllCustomFields(CustomFieldValues.fromJson(c.getCustomFields() == null ? null : c.getCustomFields().data()))
-            .setNotes(text(c.getNotes()))
-            .setCreateTime(ProtoTime.of(c.getCreateTime()))
-            .setUpdateTime(ProtoTime.of(c.getUpdateTime()))
-            .setArchived(c.getDeleteTime() != null)
-            .setEtag(Etags.of(c.getVersion()))
-            .setSource(Source.valueOf("SOURCE_" + c.getSource()));
-    if (c.getBirthDate() != null) {
-      out.setBirthDate(Dates.toDate(c.getBirthDate()));
+            .setName(ResourceNames.format(CUSTOMERS, c.get(CUSTOMER.ID)))
+            .setFirstName(text(c.get(CUSTOMER.FIRST_NAME)))
+            .setLastName(text(c.get(CUSTOMER.LAST_NAME)))
+            .setTitle(text(c.get(CUSTOMER.TITLE)))
+            .setCompany(text(c.get(CUSTOMER.COMPANY)))
+            .setCompanyRegistrationNumber(text(c.get(CUSTOMER.COMPANY_REGISTRATION_NUMBER)))
+            .setVatNumber(text(c.get(CUSTOMER.VAT_NUMBER)))
+            .setHomePhone(text(c.get(CUSTOMER.HOME_PHONE)))
+            .setWorkPhone(text(c.get(CUSTOMER.WORK_PHONE)))
+            .setMobilePhone(text(c.get(CUSTOMER.MOBILE_PHONE)))
+            .setPager(text(c.get(CUSTOMER.PAGER)))
+            .setFax(text(c.get(CUSTOMER.FAX)))
+            .setWebsite(text(c.get(CUSTOMER.WEBSITE)))
+            .setEmail(text(c.get(CUSTOMER.EMAIL)))
+            .setSecondaryEmail(text(c.get(CUSTOMER.SECONDARY_EMAIL)))
+            .setCustomIdentifier(text(c.get(CUSTOMER.CUSTOM_IDENTIFIER)))
+            .setExternalReference(text(c.get(CUSTOMER.EXTERNAL_REFERENCE)))
+            .addAllTags(Arrays.asList(c.get(CUSTOMER.TAGS)))
+            .putAllCustomFields(CustomFieldValues.fromJson(json(c.get(CUSTOMER.CUSTOM_FIELDS))))
+            .setNotes(text(c.get(CUSTOMER.NOTES)))
+            .setCreateTime(ProtoTime.of(c.get(CUSTOMER.CREATE_TIME)))
+            .setUpdateTime(ProtoTime.of(c.get(CUSTOMER.UPDATE_TIME)))
+            .setArchived(c.get(CUSTOMER.DELETE_TIME) != null)
+            .setEtag(Etags.of(c.get(CUSTOMER.VERSION)))
+            .setSource(Source.valueOf("SOURCE_" + c.get(CUSTOMER.SOURCE)));
+    if (c.get(CUSTOMER.BIRTH_DATE) != null) {
+      out.setBirthDate(Dates.toDate(c.get(CUSTOMER.BIRTH_DATE)));
     }
     if (hasAddress(c)) {
       out.setAddress(address(c));
     }
-    if (c.getCustomerTypeId() != null) {
-      out.setCustomerType(ResourceNames.format(CUSTOMER_TYPES, c.getCustomerTypeId()));
+    if (c.get(CUSTOMER.CUSTOMER_TYPE_ID) != null) {
+      out.setCustomerType(ResourceNames.format(CUSTOMER_TYPES, c.get(CUSTOMER.CUSTOMER_TYPE_ID)));
     }
-    if (c.getDiscountPercent() != null) {
-      out.setDiscountPercent(c.getDiscountPercent().toPlainString());
+    BigDecimal discount = c.get(CUSTOMER.DISCOUNT_PERCENT);
+    if (discount != null) {
+      out.setDiscountPercent(discount.toPlainString());
     }
-    if (c.getTaxClassId() != null) {
-      out.setTaxClass(ResourceNames.format(TAX_CLASSES, c.getTaxClassId()));
+    if (c.get(CUSTOMER.TAX_CLASS_ID) != null) {
+      out.setTaxClass(ResourceNames.format(TAX_CLASSES, c.get(CUSTOMER.TAX_CLASS_ID)));
     }
     MarketingConsents.Builder consents = MarketingConsents.newBuilder();
-    if (c.getEmailConsent() != null) {
-      consents.setEmail(consent(c.getEmailConsent(), c.getEmailConsentTime(), c.getEmailConsentSource(), c.getEmailConsentLevel()));
+    if (c.get(CUSTOMER.EMAIL_CONSENT) != null) {
+      consents.setEmail(consent(c.get(CUSTOMER.EMAIL_CONSENT), c.get(CUSTOMER.EMAIL_CONSENT_TIME),
+          c.get(CUSTOMER.EMAIL_CONSENT_SOURCE), c.get(CUSTOMER.EMAIL_CONSENT_LEVEL)));
     }
-    if (c.getPostalMailConsent() != null) {
-      consents.setPostalMail(consent(c.getPostalMailConsent(), c.getPostalMailConsentTime(),
-          c.getPostalMailConsentSource(), c.getPostalMailConsentLevel()));
+    if (c.get(CUSTOMER.POSTAL_MAIL_CONSENT) != null) {
+      consents.setPostalMail(consent(c.get(CUSTOMER.POSTAL_MAIL_CONSENT), c.get(CUSTOMER.POSTAL_MAIL_CONSENT_TIME),
+          c.get(CUSTOMER.POSTAL_MAIL_CONSENT_SOURCE), c.get(CUSTOMER.POSTAL_MAIL_CONSENT_LEVEL)));
     }
-    if (c.getPhoneCallConsent() != null) {
-      consents.setPhoneCall(consent(c.getPhoneCallConsent(), c.getPhoneCallConsentTime(),
-          c.getPhoneCallConsentSource(), c.getPhoneCallConsentLevel()));
+    if (c.get(CUSTOMER.PHONE_CALL_CONSENT) != null) {
+      consents.setPhoneCall(consent(c.get(CUSTOMER.PHONE_CALL_CONSENT), c.get(CUSTOMER.PHONE_CALL_CONSENT_TIME),
+          c.get(CUSTOMER.PHONE_CALL_CONSENT_SOURCE), c.get(CUSTOMER.PHONE_CALL_CONSENT_LEVEL)));
     }
     if (consents.hasEmail() || consents.hasPostalMail() || consents.hasPhoneCall()) {
       out.setMarketingConsents(consents);
     }
-    if (c.getDeleteTime() != null) {
-      out.setDeleteTime(ProtoTime.of(c.getDeleteTime()));
+    if (c.get(CUSTOMER.DELETE_TIME) != null) {
+      out.setDeleteTime(ProtoTime.of(c.get(CUSTOMER.DELETE_TIME)));
     }
-    if (c.getEraseTime() != null) {
-      out.setEraseTime(ProtoTime.of(c.getEraseTime()));
+    if (c.get(CUSTOMER.ERASE_TIME) != null) {
+      out.setEraseTime(ProtoTime.of(c.get(CUSTOMER.ERASE_TIME)));
     }
-    if (c.getMergedInto() != null) {
-      out.setMergedInto(ResourceNames.format(CUSTOMERS, c.getMergedInto()));
+    if (c.get(CUSTOMER.MERGED_INTO) != null) {
+      out.setMergedInto(ResourceNames.format(CUSTOMERS, c.get(CUSTOMER.MERGED_INTO)));
     }
-    return out.build();
+    return out;
   }
 
   /**
@@ -211,19 +217,19 @@ public final class CustomerMapper {
     return source.name().substring("SOURCE_".length());
   }
 
-  private static boolean hasAddress(CustomerRecord c) {
-    return c.getAddressLine_1() != null || c.getAddressLine_2() != null || c.getCity() != null || c.getRegion() != null
-        || c.getPostalCode() != null || c.getCountryCode() != null;
+  private static boolean hasAddress(CustomerRow c) {
+    return c.get(CUSTOMER.ADDRESS_LINE_1) != null || c.get(CUSTOMER.ADDRESS_LINE_2) != null || c.get(CUSTOMER.CITY) != null || c.get(CUSTOMER.REGION) != null
+        || c.get(CUSTOMER.POSTAL_CODE) != null || c.get(CUSTOMER.COUNTRY_CODE) != null;
   }
 
-  private static Address address(CustomerRecord c) {
+  private static Address address(CustomerRow c) {
     return Address.newBuilder()
-        .setAddressLine1(text(c.getAddressLine_1()))
-        .setAddressLine2(text(c.getAddressLine_2()))
-        .setCity(text(c.getCity()))
-        .setRegion(text(c.getRegion()))
-        .setPostalCode(text(c.getPostalCode()))
-        .setCountryCode(text(c.getCountryCode()))
+        .setAddressLine1(text(c.get(CUSTOMER.ADDRESS_LINE_1)))
+        .setAddressLine2(text(c.get(CUSTOMER.ADDRESS_LINE_2)))
+        .setCity(text(c.get(CUSTOMER.CITY)))
+        .setRegion(text(c.get(CUSTOMER.REGION)))
+        .setPostalCode(text(c.get(CUSTOMER.POSTAL_CODE)))
+        .setCountryCode(text(c.get(CUSTOMER.COUNTRY_CODE)))
         .build();
   }
 
@@ -259,6 +265,10 @@ public final class CustomerMapper {
   private static String level(MarketingConsent consent) {
     return consent.getOptInLevel() == OptInLevel.OPT_IN_LEVEL_UNSPECIFIED
         ? null : consent.getOptInLevel().name().substring("OPT_IN_LEVEL_".length());
+  }
+
+  private static String json(JSONB value) {
+    return value == null ? null : value.data();
   }
 
   private static String text(String value) {

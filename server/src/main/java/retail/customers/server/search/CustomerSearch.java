@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Record;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerMapper;
 import retail.customers.server.customer.CustomerRepository;
@@ -77,16 +76,14 @@ public final class CustomerSearch {
 
     // No transaction: each statement reads a consistent snapshot of its own,
     // and BEGIN/COMMIT would double the round trips of a register's lookup.
-    Optional<List<Record>> walked =
+    Optional<List<Found>> walked =
         TagWalk.applies(criteria, order) ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
-    List<Record> rows = walked.orElseGet(() -> fetchPage(caller, criteria, order, position, pageSize + 1));
+    List<Found> rows = walked.orElseGet(() -> fetchPage(caller, criteria, order, position, pageSize + 1));
     SearchCustomersResponse.Builder out = SearchCustomersResponse.newBuilder();
-    rows.stream()
-        .limit(pageSize)
-        .forEach(r -> out.addCustomers(CustomerMapper.toProto(CustomerRepository.toRow(r), request.getView())));
+    rows.stream().limit(pageSize).forEach(found -> out.addCustomers(CustomerMapper.toProto(found.row(), request.getView())));
     boolean more = rows.size() > pageSize;
     if (more) {
-      out.setNextPageToken(PageTokens.encode(caller, request, order.positionOf(rows.get(pageSize - 1))));
+      out.setNextPageToken(PageTokens.encode(caller, request, rows.get(pageSize - 1).position()));
     }
     if (firstPage) {
       // A common tag makes counting costly: PostgreSQL reads the tag's whole
@@ -97,16 +94,17 @@ public final class CustomerSearch {
   }
 
   /** The page by the name walk, or by the query whose plan PostgreSQL chooses. */
-  private List<Record> fetchPage(Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, int limit) {
+  private List<Found> fetchPage(Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, int limit) {
     Condition after = position == null ? noCondition() : order.after(position);
     if (NameWalk.applies(criteria, order)) {
       return nameWalk.page(caller.tenantId(), criteria, order, after, limit);
     }
-    return CustomerRepository.selectRows(dsl, order.column())
-        .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(after).and(criteria.condition()))
-        .orderBy(order.orderBy())
-        .limit(limit)
-        .fetch();
+    return CustomerRepository.fetch(
+        CustomerRepository.selectRows(dsl, order.column())
+            .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(after).and(criteria.condition()))
+            .orderBy(order.orderBy())
+            .limit(limit),
+        rs -> Found.read(rs, order));
   }
 
   /**

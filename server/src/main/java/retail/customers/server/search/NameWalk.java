@@ -54,7 +54,7 @@ final class NameWalk {
   }
 
   /** The first {@code limit} customers of the tenant after {@code position} that match, in the order. */
-  List<Record> page(UUID tenant, SearchCriteria criteria, SortOrder order, Condition position, int limit) {
+  List<Found> page(UUID tenant, SearchCriteria criteria, SortOrder order, Condition position, int limit) {
     Condition tenantRows = CUSTOMER.TENANT_ID.eq(tenant).and(position);
     // A bounded walk of the name index, inside PostgreSQL: the first BUDGET
     // customers in order (a subquery the planner cannot push the conditions
@@ -100,16 +100,19 @@ final class NameWalk {
                   : top.map(r -> r.get(matches.field(CUSTOMER.ID)));
             });
     if (page == null) {
-      return CustomerRepository.selectRows(dsl, order.column()).where(where).orderBy(order.orderBy()).limit(limit).fetch();
+      return CustomerRepository.fetch(
+          CustomerRepository.selectRows(dsl, order.column()).where(where).orderBy(order.orderBy()).limit(limit),
+          rs -> Found.read(rs, order));
     }
     return rowsInOrder(tenant, order, page);
   }
 
   /** The customers with these ids, with their pricing, in the order. */
-  private List<Record> rowsInOrder(UUID tenant, SortOrder order, List<UUID> ids) {
-    return CustomerRepository.selectRows(dsl, order.column())
-        .where(CUSTOMER.TENANT_ID.eq(tenant).and(CUSTOMER.ID.eq(any(ids.toArray(UUID[]::new)))))
-        .orderBy(order.orderBy())
-        .fetch();
+  private List<Found> rowsInOrder(UUID tenant, SortOrder order, List<UUID> ids) {
+    return CustomerRepository.fetch(
+        CustomerRepository.selectRows(dsl, order.column())
+            .where(CUSTOMER.TENANT_ID.eq(tenant).and(CUSTOMER.ID.eq(any(ids.toArray(UUID[]::new)))))
+            .orderBy(order.orderBy()),
+        rs -> Found.read(rs, order));
   }
 }

@@ -5,13 +5,14 @@ import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.val;
 import static retail.customers.db.Tables.CUSTOMER;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
-import org.jooq.Record;
 import org.jooq.SortField;
 import org.jooq.impl.SQLDataType;
 import retail.customers.server.grpc.ApiException;
@@ -143,9 +144,13 @@ public record SortOrder(Key key, boolean descending) {
         : field("to_char({0} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", String.class, key.column);
   }
 
-  /** The position of a row in this order, as page tokens and resume tokens store it. */
-  public List<String> positionOf(Record row) {
-    Object keyValue = row.get(key.column);
-    return List.of(String.valueOf(keyValue), row.get(CUSTOMER.ID).toString());
+  /**
+   * The position of a row in this order, as page tokens and resume tokens
+   * store it: its sort key, read from column {@code keyColumn} of the current
+   * row of {@code rs}, and its id.
+   */
+  public List<String> positionOf(ResultSet rs, int keyColumn, UUID id) throws SQLException {
+    Object keyValue = key.name ? rs.getString(keyColumn) : rs.getObject(keyColumn, OffsetDateTime.class);
+    return List.of(String.valueOf(keyValue), id.toString());
   }
 }

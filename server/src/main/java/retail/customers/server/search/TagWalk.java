@@ -14,7 +14,6 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record;
 import org.jooq.Table;
 import retail.customers.server.customer.CustomerRepository;
 
@@ -37,7 +36,6 @@ final class TagWalk {
    * fills within it when one customer of the tag in 200 matches.
    */
   static final int BUDGET = 10_000;
-  private static final Field<Long> TAG_CUSTOMERS = field("tag_customers", Long.class);
 
   private final DSLContext dsl;
   private final int budget;
@@ -46,6 +44,9 @@ final class TagWalk {
     this.dsl = dsl;
     this.budget = budget;
   }
+
+  /** A customer the walk found, and how many customers carry the walked tag. */
+  private record Walked(Found found, Long tagCustomers) {}
 
   /** Whether this is the search's strategy: required tags, in creation order. */
   static boolean applies(SearchCriteria criteria, SortOrder order) {
@@ -56,7 +57,7 @@ final class TagWalk {
    * The first {@code limit} matches after {@code position} (null: from the
    * start), if the walk finds that many within its budget.
    */
-  Optional<List<Record>> page(UUID tenant, SearchCriteria criteria, SortOrder order, List<String> position, int limit) {
+  Optional<List<Found>> page(UUID tenant, SearchCriteria criteria, SortOrder order, List<String> position, int limit) {
     // The rarest of the required tags, by the kept counts: one lookup, once per statement.
     Field<String> tagKey =
         field(select(CUSTOMER_TAG.TAG_KEY)
@@ -83,16 +84,17 @@ final class TagWalk {
     Field<String> walkedText = walk.field(TAGGED_CUSTOMER.SEARCH_TEXT);
     // A text too long for the walk's index is null there: its customer row decides.
     Condition textMayMatch = criteria.hasText() ? walkedText.isNull().or(criteria.text(walkedText)) : noCondition();
-    List<Record> rows =
-        CustomerRepository.selectRows(dsl, order.column(), tagCustomers.as(TAG_CUSTOMERS))
-            .join(walk)
-            .on(walk.field(TAGGED_CUSTOMER.CUSTOMER_ID).eq(CUSTOMER.ID))
-            .where(CUSTOMER.TENANT_ID.eq(tenant), textMayMatch, criteria.condition())
-            .orderBy(order.orderBy(walk.field(TAGGED_CUSTOMER.CREATE_TIME), walk.field(TAGGED_CUSTOMER.CUSTOMER_ID)))
-            .limit(limit)
-            .fetch();
+    List<Walked> rows =
+        CustomerRepository.fetch(
+            CustomerRepository.selectRows(dsl, order.column(), tagCustomers)
+                .join(walk)
+                .on(walk.field(TAGGED_CUSTOMER.CUSTOMER_ID).eq(CUSTOMER.ID))
+                .where(CUSTOMER.TENANT_ID.eq(tenant), textMayMatch, criteria.condition())
+                .orderBy(order.orderBy(walk.field(TAGGED_CUSTOMER.CREATE_TIME), walk.field(TAGGED_CUSTOMER.CUSTOMER_ID)))
+                .limit(limit),
+            rs -> new Walked(Found.read(rs, order), rs.getObject(CustomerRepository.FIRST_EXTRA_COLUMN + 1, Long.class)));
     // Short of the page, the result is still whole if the walk read every entry the tag has.
-    boolean whole = !rows.isEmpty() && rows.getFirst().get(TAG_CUSTOMERS.getName(), Long.class) <= budget;
-    return rows.size() >= limit || whole ? Optional.of(rows) : Optional.empty();
+    boolean whole = !rows.isEmpty() && rows.getFirst().tagCustomers() != null && rows.getFirst().tagCustomers() <= budget;
+    return rows.size() >= limit || whole ? Optional.of(rows.stream().map(Walked::found).toList()) : Optional.empty();
   }
 }

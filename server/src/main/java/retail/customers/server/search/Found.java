@@ -1,0 +1,22 @@
+package retail.customers.server.search;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import retail.customers.server.customer.CustomerRepository;
+import retail.customers.server.customer.CustomerRow;
+
+/**
+ * A customer a search found, and its position in the search's order (what a
+ * page token resumes after).
+ */
+record Found(CustomerRow row, List<String> position) {
+  /**
+   * Reads the current row of a result of {@link CustomerRepository#selectRows}
+   * whose first extra column is the order's sort key.
+   */
+  static Found read(ResultSet rs, SortOrder order) throws SQLException {
+    CustomerRow row = CustomerRepository.toRow(rs);
+    return new Found(row, order.positionOf(rs, CustomerRepository.FIRST_EXTRA_COLUMN, row.id()));
+  }
+}
