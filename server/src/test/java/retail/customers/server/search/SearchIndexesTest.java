@@ -47,4 +47,14 @@ class SearchIndexesTest {
   void aTagUsesTheTagIndex() {
     assertThat(plan("tag_keys @> customer_normalize_tags(array['RARE'])")).contains("customer_tag_keys_ix");
   }
+
+  @Test
+  void theGinIndexesKeepShortPendingLists() {
+    // Every search reads a GIN index's whole pending list: 4 MB by default, 128 kB here.
+    for (String index : new String[] {"customer_search_trgm_ix", "customer_tag_keys_ix"}) {
+      String[] options = api.database().dsl()
+          .fetchSingle("select reloptions from pg_class where relname = ?", index).get(0, String[].class);
+      assertThat(options).as(index).contains("gin_pending_list_limit=128");
+    }
+  }
 }
