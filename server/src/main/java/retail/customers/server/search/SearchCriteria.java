@@ -74,11 +74,16 @@ public final class SearchCriteria {
   private final List<Function<Field<String>, Condition>> terms;
   private final Condition filters;
   private final List<String> tagsAll;
+  private final boolean filtered;
+  private final boolean showDeleted;
 
-  private SearchCriteria(List<Function<Field<String>, Condition>> terms, Condition filters, List<String> tagsAll) {
+  private SearchCriteria(
+      List<Function<Field<String>, Condition>> terms, Condition filters, List<String> tagsAll, boolean filtered, boolean showDeleted) {
     this.terms = terms;
     this.filters = filters;
     this.tagsAll = tagsAll;
+    this.filtered = filtered;
+    this.showDeleted = showDeleted;
   }
 
   /**
@@ -101,6 +106,7 @@ public final class SearchCriteria {
       conditions.add(CUSTOMER.DELETE_TIME.isNull());
     }
     conditions.add(CUSTOMER.MERGED_INTO.isNull());
+    int unfiltered = conditions.size();
     customerTypes(violations, filter.getCustomerTypesList()).ifPresent(conditions::add);
     createTime(violations, filter).ifPresent(conditions::add);
     if (filter.hasDiscount()) {
@@ -115,7 +121,17 @@ public final class SearchCriteria {
     if (!none.isEmpty()) {
       conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
     }
-    return new SearchCriteria(terms, and(conditions), List.copyOf(all));
+    return new SearchCriteria(terms, and(conditions), List.copyOf(all), conditions.size() > unfiltered, showDeleted);
+  }
+
+  /** Whether this selects every customer of the tenant (archived ones too if {@link #showDeleted}): no text, no filter. */
+  public boolean everyone() {
+    return terms.isEmpty() && !filtered;
+  }
+
+  /** Whether archived customers are included. */
+  public boolean showDeleted() {
+    return showDeleted;
   }
 
   /** Whether there is free text (which decides the default order and the search strategy). */
