@@ -11,12 +11,19 @@ import static org.jooq.impl.DSL.sum;
 import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
+import io.grpc.Context;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Record1;
+import org.jooq.Results;
+import org.jooq.Select;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.SQLDataType;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerMapper;
@@ -39,8 +46,10 @@ import retail.customers.v1.SearchCustomersResponse;
  * filters when the word is common (50 matches come quickly), or takes the
  * trigram index's matches and sorts them when it is rare (there are few).
  *
- * <p>The total is given only on the first page. When there is more than one
- * page, it is counted only if the database's statistics expect at most
+ * <p>The total is given only on the first page. A search without text or
+ * filters reads it, exact, from the counts its tenant's writes keep, in the
+ * page's own statement. Otherwise, when there is more than one page, it is
+ * counted only if the database's statistics expect at most
  * {@value #ESTIMATE_ONLY_ABOVE} matches, and no further than
  * {@value #COUNT_LIMIT}; beyond, the estimate is returned as such
  * ({@code total_size_exact} false): counting 60,000 matches would cost more
@@ -50,22 +59,27 @@ public final class CustomerSearch {
   static final int COUNT_LIMIT = 1000;
   /** Above this many expected matches, the total is the planner's estimate, not a count. */
   static final int ESTIMATE_ONLY_ABOVE = 2 * COUNT_LIMIT;
+  /** The longest a count may take before the total falls back to the estimate. */
+  static final Duration COUNT_BUDGET = Duration.ofMillis(5);
+  private static final String QUERY_CANCELED = "57014";
   static final int DEFAULT_PAGE_SIZE = 50;
   static final int MAX_PAGE_SIZE = 1000;
 
   private final DSLContext dsl;
   private final NameWalk nameWalk;
   private final TagWalk tagWalk;
+  private final Duration countBudget;
 
   public CustomerSearch(DSLContext dsl) {
-    this(dsl, NameWalk.SORT_ALL_LIMIT, TagWalk.BUDGET);
+    this(dsl, NameWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, COUNT_BUDGET);
   }
 
-  /** With other bounds on the name order's sort and the tag walk (tests reach them with a few customers). */
-  CustomerSearch(DSLContext dsl, int sortAllLimit, int tagWalkBudget) {
+  /** With other bounds on the name order's sort, the tag walk and counts (tests reach them with a few customers). */
+  CustomerSearch(DSLContext dsl, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
     this.dsl = dsl;
     this.nameWalk = new NameWalk(dsl, sortAllLimit);
     this.tagWalk = new TagWalk(dsl, tagWalkBudget);
+    this.countBudget = countBudget;
   }
 
   public SearchCustomersResponse search(Caller caller, SearchCustomersRequest request) {
@@ -147,9 +161,9 @@ public final class CustomerSearch {
    * Sets the total of a first page: what it holds when it is the only page;
    * else a count up to {@value #COUNT_LIMIT} when {@code mayCount} and the
    * database's statistics expect at most {@value #ESTIMATE_ONLY_ABOVE}
-   * matches; else the estimate alone, never below what the pages already
-   * show: counting tens of thousands of matches would cost many times the
-   * page itself.
+   * matches, if it ends within the count budget; else the estimate alone,
+   * never below what the pages already show: counting tens of thousands of
+   * matches would cost many times the page itself.
    *
    * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
@@ -159,16 +173,12 @@ public final class CustomerSearch {
       return;
     }
     double estimate = estimate(matches);
-    if (mayCount && estimate <= ESTIMATE_ONLY_ABOVE) {
-      long counted = countUpTo(matches, COUNT_LIMIT + 1);
-      if (counted <= COUNT_LIMIT) {
-        out.setTotalSize(counted).setTotalSizeExact(true);
-        return;
-      }
-      out.setTotalSize(Math.max(counted, Math.round(estimate))).setTotalSizeExact(false);
-      return;
+    OptionalLong counted = mayCount && estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : OptionalLong.empty();
+    if (counted.isPresent() && counted.getAsLong() <= COUNT_LIMIT) {
+      out.setTotalSize(counted.getAsLong()).setTotalSizeExact(true);
+    } else {
+      out.setTotalSize(Math.max(counted.orElse(pageRows), Math.round(estimate))).setTotalSizeExact(false);
     }
-    out.setTotalSize(Math.max(pageRows, Math.round(estimate))).setTotalSizeExact(false);
   }
 
   /** How many customers the planner expects to match: its statistics, at the cost of planning a query. */
@@ -176,14 +186,26 @@ public final class CustomerSearch {
     return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
   }
 
-  /** How many customers match, counting no further than {@code limit}. */
-  private long countUpTo(Condition where, int limit) {
-    return dsl.select(count())
-        .from(
-            selectOne()
-                .from(CUSTOMER)
-                .where(where)
-                .limit(inline(limit)))
-        .fetchSingle(count());
+  /**
+   * How many customers match, counting no further than {@code limit}, and
+   * for no longer than the count budget: empty when it ran out of time.
+   * Statistics can take a word of 30,000 matches for one of 100 (when the
+   * sample holds none of them), and counting those cost 100 ms. The budget
+   * is a statement timeout set for this statement alone: SET LOCAL and the
+   * count travel together, as one implicit transaction and one round trip.
+   */
+  OptionalLong countUpTo(Condition where, int limit) {
+    Select<Record1<Integer>> count = dsl.select(count()).from(selectOne().from(CUSTOMER).where(where).limit(inline(limit)));
+    try {
+      Results results =
+          dsl.resultQuery("set local statement_timeout = {0}; {1}", inline(countBudget.toMillis()), count).fetchMany();
+      return OptionalLong.of(results.stream().filter(r -> !r.isEmpty()).findFirst().orElseThrow().get(0).get(0, Long.class));
+    } catch (DataAccessException e) {
+      if (QUERY_CANCELED.equals(e.sqlState()) && !Context.current().isCancelled()) {
+        return OptionalLong.empty(); // the budget ran out, not the call
+      }
+      throw e;
+    }
   }
+
 }

@@ -57,4 +57,12 @@ class SearchIndexesTest {
       assertThat(options).as(index).contains("gin_pending_list_limit=128");
     }
   }
+
+  @Test
+  void theSearchTextKeepsALargerSampleForThePlanner() {
+    // With 100 values, a word in 3% of the customers is missing from the sample one time in twenty.
+    Object target = api.database().dsl().fetchValue(
+        "select attstattarget from pg_attribute where attrelid = 'customer'::regclass and attname = 'search_text'");
+    assertThat(((Number) target).intValue()).isEqualTo(300);
+  }
 }

@@ -86,7 +86,7 @@ class SearchNameOrderFallbackTest {
   @ValueSource(strings = {"last_name", "last_name desc"})
   void moreMatchesThanItSortsAtOnceStillComeInOrder(String orderBy) {
     // Six matches, and a search that sorts at most two at once: it must walk on instead.
-    CustomerSearch search = new CustomerSearch(api.database().dsl(), 2, TagWalk.BUDGET);
+    CustomerSearch search = new CustomerSearch(api.database().dsl(), 2, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
     Caller caller = new Caller(store.tenantId(), "CA", null);
     List<String> found = new ArrayList<>();
     String token = "";

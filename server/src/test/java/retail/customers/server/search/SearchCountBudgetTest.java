@@ -1,0 +1,63 @@
+package retail.customers.server.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.condition;
+import static retail.customers.db.Tables.CUSTOMER;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import retail.customers.server.testing.ApiServer;
+
+/**
+ * The count behind an exact total stops at its time budget: statistics can
+ * take 30,000 matches for 100, and the search must not spend 100 ms
+ * counting them. The budget applies to that statement alone.
+ */
+class SearchCountBudgetTest {
+  @RegisterExtension static final ApiServer api = new ApiServer();
+
+  @BeforeAll
+  static void seed() {
+    api.database().dsl().execute(
+        "insert into customer (tenant_id, id, source, first_name, last_name)"
+            + " select ?, gen_random_uuid(), 'IMPORT', 'Anne', 'Counted' || n from generate_series(1, 300) n",
+        api.tenantA().tenantId());
+  }
+
+  private static CustomerSearch search(Duration budget) {
+    return new CustomerSearch(api.database().dsl(), NameWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, budget);
+  }
+
+  @Test
+  void aCountWithinItsBudgetIsExact() {
+    OptionalLong counted = search(Duration.ofSeconds(5)).countUpTo(CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()), 1001);
+
+    assertThat(counted).hasValue(300);
+  }
+
+  @Test
+  void aCountPastItsBudgetGivesUpWithoutFailing() {
+    // Every row takes a millisecond to test: 300 ms in all, for a budget of 20 ms.
+    var slow = CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()).and(condition("pg_sleep(0.001) is not null"));
+
+    OptionalLong counted = search(Duration.ofMillis(20)).countUpTo(slow, 1001);
+
+    assertThat(counted).isEmpty();
+  }
+
+  @Test
+  void theBudgetDoesNotOutliveItsStatement() {
+    var slow = CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()).and(condition("pg_sleep(0.001) is not null"));
+    for (int i = 0; i < 10; i++) {
+      search(Duration.ofMillis(20)).countUpTo(slow, 1001);
+    }
+
+    // Every connection of the pool keeps the server's own statement timeout (30 s in tests).
+    for (int i = 0; i < 10; i++) {
+      assertThat(api.database().dsl().fetchValue("show statement_timeout")).isEqualTo("30s");
+    }
+  }
+}
