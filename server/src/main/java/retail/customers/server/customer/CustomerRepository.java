@@ -27,6 +27,7 @@ import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.SelectOnConditionStep;
+import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import retail.customers.db.tables.records.CustomerRecord;
 
@@ -94,9 +95,17 @@ public final class CustomerRepository {
    * sort key); callers add their conditions.
    */
   public static SelectOnConditionStep<Record> selectRows(DSLContext dsl, Field<?>... extra) {
+    return selectRows(dsl, CUSTOMER, extra);
+  }
+
+  /**
+   * Like {@link #selectRows(DSLContext, Field...)}, from a derived table of
+   * customer rows named like the table (a bounded walk of an index, say).
+   */
+  public static SelectOnConditionStep<Record> selectRows(DSLContext dsl, Table<?> customers, Field<?>... extra) {
     return dsl.select(SELECTED_FIELDS)
         .select(extra)
-        .from(CUSTOMER)
+        .from(customers)
         .leftJoin(CUSTOMER_TYPE)
         .on(ofCustomersType());
   }

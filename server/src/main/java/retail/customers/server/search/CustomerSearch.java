@@ -13,6 +13,7 @@ import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
 import io.grpc.Context;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.Results;
 import org.jooq.Select;
+import org.jooq.SortField;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.SQLDataType;
 import retail.customers.server.auth.Caller;
@@ -40,11 +42,14 @@ import retail.customers.v1.SearchCustomersResponse;
  * <p>How a page is found depends on what is asked. Required tags in
  * creation order walk the rarest tag's customers ({@link TagWalk}). Free
  * text in a name order walks the name index, then sorts the trigram index's
- * matches when they are sparse ({@link NameWalk}). Anything else is one
- * query whose plan PostgreSQL chooses: sorted by time, the rows a word
- * matches are spread evenly along the time index, so it walks the index and
- * filters when the word is common (50 matches come quickly), or takes the
- * trigram index's matches and sorts them when it is rare (there are few).
+ * matches when they are sparse ({@link OrderWalk}). Free text in time order
+ * is judged first on the planner's own sample ({@link SearchStatistics}): a
+ * word's matches are spread evenly in time, so a common word walks the time
+ * index, within bounds ({@link OrderWalk}: 50 matches come quickly, and a
+ * rare word taken for a common one does not walk the whole index), and a
+ * rare word takes the trigram index's matches and sorts them, written so
+ * that the planner cannot walk instead. Anything else, and any search before
+ * the table has statistics, is one query whose plan PostgreSQL chooses.
  *
  * <p>The total is given only on the first page. A search without text or
  * filters reads it, exact, from the counts its tenant's writes keep, in the
@@ -59,6 +64,14 @@ public final class CustomerSearch {
   static final int COUNT_LIMIT = 1000;
   /** Above this many expected matches, the total is the planner's estimate, not a count. */
   static final int ESTIMATE_ONLY_ABOVE = 2 * COUNT_LIMIT;
+  /**
+   * The least share of the customers a word must match, in the planner's
+   * sample, to be looked for by walking the time index: a walk of
+   * {@link OrderWalk#BUDGET} customers fills a page from 0.5%. One sample
+   * value in 300 (0.33%) is below it: a single rare customer in the sample
+   * does not make its word common.
+   */
+  static final double WALK_SHARE = 0.005;
   /** The longest a count may take before the total falls back to the estimate. */
   static final Duration COUNT_BUDGET = Duration.ofMillis(5);
   private static final String QUERY_CANCELED = "57014";
@@ -66,18 +79,20 @@ public final class CustomerSearch {
   static final int MAX_PAGE_SIZE = 1000;
 
   private final DSLContext dsl;
-  private final NameWalk nameWalk;
+  private final OrderWalk orderWalk;
   private final TagWalk tagWalk;
   private final Duration countBudget;
+  private final SearchStatistics statistics;
 
-  public CustomerSearch(DSLContext dsl) {
-    this(dsl, NameWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, COUNT_BUDGET);
+  public CustomerSearch(DSLContext dsl, Clock clock) {
+    this(dsl, clock, OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, COUNT_BUDGET);
   }
 
   /** With other bounds on the name order's sort, the tag walk and counts (tests reach them with a few customers). */
-  CustomerSearch(DSLContext dsl, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
+  CustomerSearch(DSLContext dsl, Clock clock, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
     this.dsl = dsl;
-    this.nameWalk = new NameWalk(dsl, sortAllLimit);
+    this.statistics = new SearchStatistics(dsl, clock);
+    this.orderWalk = new OrderWalk(dsl, sortAllLimit);
     this.tagWalk = new TagWalk(dsl, tagWalkBudget);
     this.countBudget = countBudget;
   }
@@ -102,6 +117,8 @@ public final class CustomerSearch {
         TagWalk.applies(criteria, order) ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
     // The first page of everyone counts them in the same statement, from the kept counts.
     Optional<Field<Long>> everyone = firstPage && criteria.everyone() ? Optional.of(customerCount(caller, criteria)) : Optional.empty();
+    Condition matches = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition());
+    Estimate estimate = new Estimate(matches);
     Counted page = walked.map(found -> new Counted(found, null)).orElseGet(
         () -> fetchPage(caller, criteria, order, position, everyone, pageSize + 1));
     List<Found> rows = page.rows();
@@ -116,7 +133,7 @@ public final class CustomerSearch {
     } else if (firstPage) {
       // A common tag makes counting costly: PostgreSQL reads the tag's whole
       // list to intersect it with the text, tens of milliseconds for "VIP".
-      total(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), rows.size(), more, walked.isEmpty(), out);
+      total(matches, estimate, rows.size(), more, walked.isEmpty(), out);
     }
     return out.build();
   }
@@ -134,15 +151,23 @@ public final class CustomerSearch {
   private Counted fetchPage(
       Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, Optional<Field<Long>> total, int limit) {
     Condition after = position == null ? noCondition() : order.after(position);
-    if (NameWalk.applies(criteria, order)) {
-      return new Counted(nameWalk.page(caller.tenantId(), criteria, order, after, limit), null);
+    List<SortField<?>> orderBy = order.orderBy();
+    if (criteria.hasText()) {
+      // In time order, the planner would walk the time index for a word it
+      // takes for a common one, unbounded: judge first, from its own sample.
+      double share = order.key().isName() ? 1 : statistics.share(criteria::textMatchesSample);
+      if (share >= WALK_SHARE) {
+        return new Counted(orderWalk.page(caller.tenantId(), criteria, order, after, limit), null);
+      } else if (share >= 0) {
+        orderBy = order.orderByFound();
+      }
     }
     Field<?>[] extra = total.isPresent() ? new Field<?>[] {order.column(), total.get()} : new Field<?>[] {order.column()};
     List<CountedRow> rows =
         CustomerRepository.fetch(
             CustomerRepository.selectRows(dsl, extra)
                 .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(after).and(criteria.condition()))
-                .orderBy(order.orderBy())
+                .orderBy(orderBy)
                 .limit(limit),
             rs -> new CountedRow(Found.read(rs, order), total.isPresent() ? rs.getLong(CustomerRepository.FIRST_EXTRA_COLUMN + 1) : null));
     List<Found> found = rows.stream().map(CountedRow::found).toList();
@@ -167,12 +192,12 @@ public final class CustomerSearch {
    *
    * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
-  private void total(Condition matches, int pageRows, boolean more, boolean mayCount, SearchCustomersResponse.Builder out) {
+  private void total(Condition matches, Estimate estimated, int pageRows, boolean more, boolean mayCount, SearchCustomersResponse.Builder out) {
     if (!more) {
       out.setTotalSize(pageRows).setTotalSizeExact(true);
       return;
     }
-    double estimate = estimate(matches);
+    double estimate = estimated.matches();
     OptionalLong counted = mayCount && estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : OptionalLong.empty();
     if (counted.isPresent() && counted.getAsLong() <= COUNT_LIMIT) {
       out.setTotalSize(counted.getAsLong()).setTotalSizeExact(true);
@@ -181,9 +206,24 @@ public final class CustomerSearch {
     }
   }
 
-  /** How many customers the planner expects to match: its statistics, at the cost of planning a query. */
-  private double estimate(Condition matches) {
-    return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
+  /**
+   * How many customers the planner expects to match: its statistics, at the
+   * cost of planning a query, asked once per search and only when needed.
+   */
+  private final class Estimate {
+    private final Condition matches;
+    private double rows = -1;
+
+    Estimate(Condition matches) {
+      this.matches = matches;
+    }
+
+    double matches() {
+      if (rows < 0) {
+        rows = dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
+      }
+      return rows;
+    }
   }
 
   /**

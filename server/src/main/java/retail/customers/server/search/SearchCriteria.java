@@ -17,15 +17,18 @@ import static retail.customers.server.grpc.ResourceNames.TAX_CLASSES;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import java.math.BigDecimal;
+import java.text.Normalizer;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -61,6 +64,7 @@ public final class SearchCriteria {
   private static final String NO_TYPE = CUSTOMER_TYPES + "/-";
   private static final Pattern PHONE_LIKE = Pattern.compile("\\+?[\\d().\\-/]*\\d[\\d().\\-/]*");
   private static final Pattern SEPARATORS = Pattern.compile("[().\\-/+]");
+  private static final Pattern MARKS = Pattern.compile("\\p{M}+");
   /**
    * Digits a number written with a trunk zero must keep without it to also
    * match as a phone number. Shorter numbers that start with a zero are
@@ -70,15 +74,22 @@ public final class SearchCriteria {
    */
   private static final int MIN_NATIONAL_DIGITS = 7;
 
-  /** The free text: one term per word (or run of digit groups), each a condition on a search-text column. */
-  private final List<Function<Field<String>, Condition>> terms;
+  /**
+   * One word of the free text (or a run of digit groups): a condition on a
+   * search-text column, and the same test on a search text in Java, for
+   * judging from the planner's sample how common the word is.
+   */
+  private record Term(Function<Field<String>, Condition> sql, Predicate<String> sample) {}
+
+  /** The free text: every term must match. */
+  private final List<Term> terms;
   private final Condition filters;
   private final List<String> tagsAll;
   private final boolean filtered;
   private final boolean showDeleted;
 
   private SearchCriteria(
-      List<Function<Field<String>, Condition>> terms, Condition filters, List<String> tagsAll, boolean filtered, boolean showDeleted) {
+      List<Term> terms, Condition filters, List<String> tagsAll, boolean filtered, boolean showDeleted) {
     this.terms = terms;
     this.filters = filters;
     this.tagsAll = tagsAll;
@@ -100,7 +111,7 @@ public final class SearchCriteria {
 
   /** Like {@link #parse(String, CustomerFilter, boolean)}, adding problems to {@code violations} instead of failing. */
   public static SearchCriteria parse(Violations violations, String query, CustomerFilter filter, boolean showDeleted) {
-    List<Function<Field<String>, Condition>> terms = terms(violations, query);
+    List<Term> terms = terms(violations, query);
     List<Condition> conditions = new ArrayList<>();
     if (!showDeleted) {
       conditions.add(CUSTOMER.DELETE_TIME.isNull());
@@ -151,7 +162,17 @@ public final class SearchCriteria {
 
   /** The free-text words matched against another column holding the same normalised search text. */
   public Condition text(Field<String> searchText) {
-    return and(terms.stream().map(term -> term.apply(searchText)).toList());
+    return and(terms.stream().map(term -> term.sql().apply(searchText)).toList());
+  }
+
+  /**
+   * Whether a stored search text matches the free text, tested in Java: an
+   * approximation of the SQL (Java's accent folding is close to, not the
+   * same as, {@code unaccent}), good for judging from a sample how common
+   * the words are, never for selecting customers.
+   */
+  boolean textMatchesSample(String searchText) {
+    return terms.stream().allMatch(term -> term.sample().test(searchText));
   }
 
   /** The tags the customers must all have, as given (not normalised); empty when the filter is unset. */
@@ -189,7 +210,7 @@ public final class SearchCriteria {
    * not in +33123456789). Matching the groups one by one too keeps queries
    * such as "75001 1234" (a postal code and a loyalty number) working.
    */
-  private static List<Function<Field<String>, Condition>> terms(Violations violations, String query) {
+  private static List<Term> terms(Violations violations, String query) {
     String text = query.strip();
     if (text.length() > MAX_QUERY_LENGTH) {
       violations.add("query", "must be at most " + MAX_QUERY_LENGTH + " characters");
@@ -203,7 +224,7 @@ public final class SearchCriteria {
       violations.add("query", "must have at most " + MAX_WORDS + " words");
       return List.of();
     }
-    List<Function<Field<String>, Condition>> terms = new ArrayList<>();
+    List<Term> terms = new ArrayList<>();
     int start = 0;
     while (start < parts.length) {
       int end = start;
@@ -212,11 +233,14 @@ public final class SearchCriteria {
       }
       if (end - start < 2) {
         String word = parts[start];
-        terms.add(column -> matches(column, word));
+        terms.add(new Term(column -> matches(column, word), sample -> inSample(sample, word)));
         start++;
       } else {
         List<String> run = List.of(parts).subList(start, end);
-        terms.add(column -> or(and(run.stream().map(word -> matches(column, word)).toList()), matches(column, String.join("", run))));
+        String joined = String.join("", run);
+        terms.add(new Term(
+            column -> or(and(run.stream().map(word -> matches(column, word)).toList()), matches(column, joined)),
+            sample -> run.stream().allMatch(word -> inSample(sample, word)) || inSample(sample, joined)));
         start = end;
       }
     }
@@ -226,6 +250,15 @@ public final class SearchCriteria {
   /** The word is in the search text in one of its spellings. */
   private static Condition matches(Field<String> searchText, String word) {
     return or(spellings(word).stream().map(spelling -> contains(searchText, spelling)).toList());
+  }
+
+  /** The word is in a stored search text in one of its spellings, folded in Java as the SQL folds it. */
+  private static boolean inSample(String searchText, String word) {
+    return spellings(word).stream().anyMatch(spelling -> searchText.contains(fold(spelling)));
+  }
+
+  private static String fold(String text) {
+    return MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFD)).replaceAll("").toLowerCase(Locale.ROOT);
   }
 
   /** The word as typed, and as the digits and postal codes of the search text are stored. */

@@ -104,6 +104,19 @@ public record SortOrder(Key key, boolean descending) {
     return orderBy(key.column, CUSTOMER.ID);
   }
 
+  /**
+   * ORDER BY key, id in this direction, written so that no index provides
+   * the order: PostgreSQL then finds the matches first (through the trigram
+   * index) and sorts them, and never walks the order's index looking for
+   * them. For time keys only.
+   */
+  public List<SortField<?>> orderByFound() {
+    if (key.name) {
+      throw new IllegalStateException("name keys are walked within bounds instead");
+    }
+    return orderBy(field("{0} + interval '0 seconds'", key.column.getType(), key.column), CUSTOMER.ID);
+  }
+
   /** ORDER BY the given key and id columns (of a derived table) in this direction. */
   public List<SortField<?>> orderBy(Field<?> keyColumn, Field<?> idColumn) {
     return descending ? List.of(keyColumn.desc(), idColumn.desc()) : List.of(keyColumn.asc(), idColumn.asc());

@@ -23,7 +23,7 @@ import retail.customers.v1.SearchCustomersResponse;
 
 /**
  * A text search sorted by a name when the matches are sparse: more than
- * {@link NameWalk.BUDGET} customers sort before the first
+ * {@link OrderWalk#BUDGET} customers sort before the first
  * match, between two groups of matches, and after the last one, so the
  * bounded walk of the name index finds nothing and the search must take the
  * matches from the trigram index, page after page, in either direction.
@@ -41,7 +41,7 @@ class SearchNameOrderFallbackTest {
   @BeforeAll
   static void seed() {
     store = newStore(api);
-    int filler = NameWalk.BUDGET + 1;
+    int filler = OrderWalk.BUDGET + 1;
     store.insertWithSql(filler, "Filler", "Aaron");
     store.insertWithSql(filler, "Filler", "Carter");
     store.insertWithSql(filler, "Filler", "Evans");
@@ -86,7 +86,7 @@ class SearchNameOrderFallbackTest {
   @ValueSource(strings = {"last_name", "last_name desc"})
   void moreMatchesThanItSortsAtOnceStillComeInOrder(String orderBy) {
     // Six matches, and a search that sorts at most two at once: it must walk on instead.
-    CustomerSearch search = new CustomerSearch(api.database().dsl(), 2, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    CustomerSearch search = new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), 2, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
     Caller caller = new Caller(store.tenantId(), "CA", null);
     List<String> found = new ArrayList<>();
     String token = "";
@@ -130,7 +130,7 @@ class SearchNameOrderFallbackTest {
 
     // The fillers are Carter00001 to Carter<budget + 1>, five digits.
     List<String> expected =
-        java.util.stream.IntStream.rangeClosed(1, NameWalk.BUDGET + 1)
+        java.util.stream.IntStream.rangeClosed(1, OrderWalk.BUDGET + 1)
             .mapToObj(i -> String.format("Carter%05d", i))
             .filter(name -> name.toLowerCase(java.util.Locale.ROOT).contains("carter0200"))
             .toList();

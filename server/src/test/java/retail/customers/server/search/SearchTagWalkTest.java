@@ -92,7 +92,7 @@ class SearchTagWalkTest {
 
   /** Every page of a search with the given walk budget, called directly. */
   private static List<String> searchAll(int budget, SearchCustomersRequest.Builder request) {
-    CustomerSearch search = new CustomerSearch(api.database().dsl(), NameWalk.SORT_ALL_LIMIT, budget, CustomerSearch.COUNT_BUDGET);
+    CustomerSearch search = new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), OrderWalk.SORT_ALL_LIMIT, budget, CustomerSearch.COUNT_BUDGET);
     Caller caller = new Caller(store.tenantId(), "CA", null);
     List<String> found = new ArrayList<>();
     String token = "";

@@ -1,0 +1,42 @@
+package retail.customers.server.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import retail.customers.server.testing.ApiServer;
+import retail.customers.v1.CustomerFilter;
+
+/** How common a free text is, judged on the planner's sample as the planner judges a LIKE. */
+class SearchStatisticsTest {
+  @RegisterExtension static final ApiServer api = new ApiServer();
+
+  private static double share(SearchStatistics statistics, String query) {
+    SearchCriteria criteria = SearchCriteria.parse(query, CustomerFilter.getDefaultInstance(), false);
+    return statistics.share(criteria::textMatchesSample);
+  }
+
+  @Test
+  void sharesFollowTheSampleOnceTheTableIsAnalysed() {
+    SearchStatistics before = new SearchStatistics(api.database().dsl(), Clock.systemUTC());
+    assertThat(share(before, "smith")).as("no statistics yet").isNegative();
+
+    // 20,000 customers: a quarter Smiths, one in a hundred Hélène, every one with a distinct number.
+    api.database().dsl().execute(
+        "insert into customer (tenant_id, id, source, first_name, last_name, custom_identifier)"
+            + " select ?, gen_random_uuid(), 'IMPORT', case when n % 100 = 0 then 'Hélène' else 'Anne' end,"
+            + " case when n % 4 = 0 then 'Smith' else 'Jones' end, 'L' || (1000000 + n) from generate_series(1, 20000) n",
+        api.tenantA().tenantId());
+    api.database().dsl().execute("analyze customer");
+    SearchStatistics after = new SearchStatistics(api.database().dsl(), Clock.systemUTC());
+
+    assertThat(share(after, "smith")).isCloseTo(0.25, within(0.08));
+    assertThat(share(after, "mith jones")).as("every word must match").isZero();
+    assertThat(share(after, "HELENE")).as("folded like the search text").isCloseTo(0.01, within(0.02));
+    assertThat(share(after, "anne")).isCloseTo(0.99, within(0.02));
+    assertThat(share(after, "L1012345")).as("one customer in 20,000").isLessThan(CustomerSearch.WALK_SHARE);
+    assertThat(share(after, "nobody")).isZero();
+  }
+}

@@ -1,0 +1,98 @@
+package retail.customers.server.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static retail.customers.server.search.SearchFixtures.names;
+import static retail.customers.server.search.SearchFixtures.newStore;
+import static retail.customers.server.search.SearchFixtures.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.grpc.ResourceNames;
+import retail.customers.server.search.SearchFixtures.Store;
+import retail.customers.server.testing.ApiServer;
+import retail.customers.v1.SearchCustomersRequest;
+import retail.customers.v1.SearchCustomersResponse;
+
+/**
+ * Free text in time order that the planner expects to be common walks the
+ * time index within bounds ({@link OrderWalk}), and takes the trigram
+ * index's matches when the newest {@link OrderWalk#BUDGET} customers hold
+ * none: 3,000 Oldtimers, then more than the budget of newer Newcomers. A
+ * word the sample finds rare (30 Rarebirds among them) is found through the
+ * trigram index, in a query written so that the planner cannot walk. Pages
+ * hold exactly what the plain SQL finds, in its order, every way.
+ */
+class SearchTimeOrderWalkTest {
+  @RegisterExtension static final ApiServer api = new ApiServer();
+
+  private static Store store;
+
+  @BeforeAll
+  static void seed() {
+    store = newStore(api);
+    api.database().dsl().execute(
+        "insert into customer (tenant_id, id, source, first_name, last_name, create_time, update_time)"
+            + " select ?::uuid, gen_random_uuid(), 'IMPORT', 'Anne', case when n <= 3000 then 'Oldtimer' else 'Newcomer' end,"
+            + "   timestamptz '2024-01-01' + (n / 3) * interval '1 minute', timestamptz '2025-01-01' + n * interval '1 second'"
+            + " from generate_series(1, ?) n",
+        store.tenantId().toString(), 3000 + OrderWalk.BUDGET + 500);
+    api.database().dsl().execute(
+        "update customer set first_name = 'Rarebird' where id in"
+            + " (select id from customer where tenant_id = ?::uuid and last_name = 'Newcomer' order by id limit 30)",
+        store.tenantId().toString());
+    api.database().dsl().execute("vacuum analyze customer");
+  }
+
+  private static List<String> plainSql(String word, String orderBy) {
+    return api.database().dsl()
+        .fetch("select id from customer where tenant_id = ?::uuid and delete_time is null and merged_into is null"
+            + " and search_text like '%' || customer_normalize(?) || '%' order by " + orderBy, store.tenantId().toString(), word)
+        .getValues(0, UUID.class).stream()
+        .map(id -> ResourceNames.format(ResourceNames.CUSTOMERS, id))
+        .toList();
+  }
+
+  private static List<String> searchAll(int sortAllLimit, SearchCustomersRequest.Builder request) {
+    CustomerSearch search = new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), sortAllLimit, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    Caller caller = new Caller(store.tenantId(), "CA", null);
+    List<String> found = new ArrayList<>();
+    String token = "";
+    do {
+      SearchCustomersResponse page = search.search(caller, request.setPageToken(token).build());
+      found.addAll(names(page.getCustomersList()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return found;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "oldtimer, create_time desc, 'create_time desc, id desc'",
+    "oldtimer, update_time desc, 'update_time desc, id desc'",
+    "newcomer, create_time desc, 'create_time desc, id desc'",
+    "newcomer, create_time, 'create_time, id'",
+    "anne, create_time desc, 'create_time desc, id desc'",
+    "rarebird, create_time desc, 'create_time desc, id desc'",
+    "rarebird, update_time, 'update_time, id'"})
+  void everyPageHoldsWhatThePlainQueryFinds(String word, String orderBy, String sqlOrder) {
+    List<String> expected = plainSql(word, sqlOrder);
+    assertThat(expected).isNotEmpty();
+    SearchCriteria criteria = SearchCriteria.parse(word, retail.customers.v1.CustomerFilter.getDefaultInstance(), false);
+    double share = new SearchStatistics(api.database().dsl(), java.time.Clock.systemUTC()).share(criteria::textMatchesSample);
+    // Each word takes the path the test is about: walked when common, found through the trigram index when rare.
+    assertThat(share >= CustomerSearch.WALK_SHARE).isEqualTo(!word.equals("rarebird"));
+
+    for (int pageSize : new int[] {50, 1000}) {
+      assertThat(names(store.searchAll(query(word).setOrderBy(orderBy).setPageSize(pageSize))))
+          .as("page size %d", pageSize).containsExactlyElementsOf(expected);
+    }
+    // With fewer matches sorted at once than there are, the search walks on instead.
+    assertThat(searchAll(100, query(word).setOrderBy(orderBy).setPageSize(500))).containsExactlyElementsOf(expected);
+  }
+}
