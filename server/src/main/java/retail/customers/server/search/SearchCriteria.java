@@ -233,14 +233,16 @@ public final class SearchCriteria {
       }
       if (end - start < 2) {
         String word = parts[start];
-        terms.add(new Term(column -> matches(column, word), sample -> inSample(sample, word)));
+        terms.add(new Term(column -> matches(column, word), inSample(word)));
         start++;
       } else {
         List<String> run = List.of(parts).subList(start, end);
         String joined = String.join("", run);
+        List<Predicate<String>> each = run.stream().map(SearchCriteria::inSample).toList();
+        Predicate<String> together = inSample(joined);
         terms.add(new Term(
             column -> or(and(run.stream().map(word -> matches(column, word)).toList()), matches(column, joined)),
-            sample -> run.stream().allMatch(word -> inSample(sample, word)) || inSample(sample, joined)));
+            sample -> each.stream().allMatch(word -> word.test(sample)) || together.test(sample)));
         start = end;
       }
     }
@@ -252,9 +254,10 @@ public final class SearchCriteria {
     return or(spellings(word).stream().map(spelling -> contains(searchText, spelling)).toList());
   }
 
-  /** The word is in a stored search text in one of its spellings, folded in Java as the SQL folds it. */
-  private static boolean inSample(String searchText, String word) {
-    return spellings(word).stream().anyMatch(spelling -> searchText.contains(fold(spelling)));
+  /** Whether the word is in a stored search text in one of its spellings, folded in Java as the SQL folds it. */
+  private static Predicate<String> inSample(String word) {
+    List<String> folded = spellings(word).stream().map(SearchCriteria::fold).toList();
+    return searchText -> folded.stream().anyMatch(searchText::contains);
   }
 
   private static String fold(String text) {
