@@ -113,14 +113,19 @@ public final class CustomerSearch {
 
     // No transaction: each statement reads a consistent snapshot of its own,
     // and BEGIN/COMMIT would double the round trips of a register's lookup.
+    // How common the words are, judged on the planner's sample (names are
+    // walked within bounds whatever their words): a walk pays only where
+    // matches are dense.
+    double share = criteria.hasText() && !order.key().isName() ? statistics.share(criteria::textMatchesSample) : 1;
+    boolean walkTag = TagWalk.applies(criteria, order) && (share < 0 || share >= WALK_SHARE);
     Optional<List<Found>> walked =
-        TagWalk.applies(criteria, order) ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
+        walkTag ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
     // The first page of everyone counts them in the same statement, from the kept counts.
     Optional<Field<Long>> everyone = firstPage && criteria.everyone() ? Optional.of(customerCount(caller, criteria)) : Optional.empty();
     Condition matches = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition());
     Estimate estimate = new Estimate(matches);
     Counted page = walked.map(found -> new Counted(found, null)).orElseGet(
-        () -> fetchPage(caller, criteria, order, position, everyone, pageSize + 1));
+        () -> fetchPage(caller, criteria, order, position, everyone, share, pageSize + 1));
     List<Found> rows = page.rows();
     SearchCustomersResponse.Builder out = SearchCustomersResponse.newBuilder();
     rows.stream().limit(pageSize).forEach(found -> out.addCustomers(CustomerMapper.toProto(found.row(), request.getView())));
@@ -145,17 +150,19 @@ public final class CustomerSearch {
   private record CountedRow(Found found, Long total) {}
 
   /**
-   * The page by the name walk, or by the query whose plan PostgreSQL chooses,
-   * which also reads {@code total} when given.
+   * The page by a bounded walk of the order's index when the words are
+   * common ({@code share}: of the customers, in the planner's sample; 1 for
+   * names, negative when unknown), else by one query, which also reads
+   * {@code total} when given.
    */
   private Counted fetchPage(
-      Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, Optional<Field<Long>> total, int limit) {
+      Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, Optional<Field<Long>> total,
+      double share, int limit) {
     Condition after = position == null ? noCondition() : order.after(position);
     List<SortField<?>> orderBy = order.orderBy();
     if (criteria.hasText()) {
       // In time order, the planner would walk the time index for a word it
-      // takes for a common one, unbounded: judge first, from its own sample.
-      double share = order.key().isName() ? 1 : statistics.share(criteria::textMatchesSample);
+      // takes for a common one, unbounded: the sample's judgement decides.
       if (share >= WALK_SHARE) {
         return new Counted(orderWalk.page(caller.tenantId(), criteria, order, after, limit), null);
       } else if (share >= 0) {

@@ -28,7 +28,8 @@ import retail.customers.server.customer.CustomerRepository;
  * <p>The walk stops after {@link #BUDGET} entries. When it has not filled
  * the page by then (and the tag has more entries than that), the matches are
  * sparse among the tag's customers and the caller searches otherwise (the
- * trigram index finds rare words directly).
+ * trigram index finds rare words directly). The caller does not walk at all
+ * for words its statistics find rare.
  */
 final class TagWalk {
   /**
