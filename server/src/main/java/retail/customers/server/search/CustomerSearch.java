@@ -111,13 +111,13 @@ public final class CustomerSearch {
     boolean firstPage = request.getPageToken().isEmpty();
     List<String> position = firstPage ? null : PageTokens.decode(caller, request, request.getPageToken(), 2);
 
-    // No transaction: each statement reads a consistent snapshot of its own,
-    // and BEGIN/COMMIT would double the round trips of a register's lookup.
     // How common the words are, judged on the planner's sample (names are
     // walked within bounds whatever their words): a walk pays only where
     // matches are dense.
     double share = criteria.hasText() && !order.key().isName() ? statistics.share(criteria::textMatchesSample) : 1;
     boolean walkTag = TagWalk.applies(criteria, order) && (share < 0 || share >= WALK_SHARE);
+    // No transaction: each statement reads a consistent snapshot of its own,
+    // and BEGIN/COMMIT would double the round trips of a register's lookup.
     Optional<List<Found>> walked =
         walkTag ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
     // The first page of everyone counts them in the same statement, from the kept counts.
