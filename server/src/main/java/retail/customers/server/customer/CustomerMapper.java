@@ -218,8 +218,8 @@ public final class CustomerMapper {
   }
 
   private static boolean hasAddress(CustomerRow c) {
-    return c.get(CUSTOMER.ADDRESS_LINE_1) != null || c.get(CUSTOMER.ADDRESS_LINE_2) != null || c.get(CUSTOMER.CITY) != null || c.get(CUSTOMER.REGION) != null
-        || c.get(CUSTOMER.POSTAL_CODE) != null || c.get(CUSTOMER.COUNTRY_CODE) != null;
+    return c.get(CUSTOMER.ADDRESS_LINE_1) != null || c.get(CUSTOMER.ADDRESS_LINE_2) != null || c.get(CUSTOMER.CITY) != null
+        || c.get(CUSTOMER.REGION) != null || c.get(CUSTOMER.POSTAL_CODE) != null || c.get(CUSTOMER.COUNTRY_CODE) != null;
   }
 
   private static Address address(CustomerRow c) {

@@ -122,8 +122,6 @@ public final class CustomerSearch {
         walkTag ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
     // The first page of everyone counts them in the same statement, from the kept counts.
     Optional<Field<Long>> everyone = firstPage && criteria.everyone() ? Optional.of(customerCount(caller, criteria)) : Optional.empty();
-    Condition matches = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition());
-    Estimate estimate = new Estimate(matches);
     Counted page = walked.map(found -> new Counted(found, null)).orElseGet(
         () -> fetchPage(caller, criteria, order, position, everyone, share, pageSize + 1));
     List<Found> rows = page.rows();
@@ -138,7 +136,7 @@ public final class CustomerSearch {
     } else if (firstPage) {
       // A common tag makes counting costly: PostgreSQL reads the tag's whole
       // list to intersect it with the text, tens of milliseconds for "VIP".
-      total(matches, estimate, rows.size(), more, walked.isEmpty(), out);
+      total(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), rows.size(), more, walked.isEmpty(), out);
     }
     return out.build();
   }
@@ -176,7 +174,8 @@ public final class CustomerSearch {
                 .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(after).and(criteria.condition()))
                 .orderBy(orderBy)
                 .limit(limit),
-            rs -> new CountedRow(Found.read(rs, order), total.isPresent() ? rs.getLong(CustomerRepository.FIRST_EXTRA_COLUMN + 1) : null));
+            rs -> new CountedRow(
+                Found.read(rs, order), total.isPresent() ? rs.getLong(CustomerRepository.FIRST_EXTRA_COLUMN + 1) : null));
     List<Found> found = rows.stream().map(CountedRow::found).toList();
     // No rows: nobody to count, whatever the counts say.
     return new Counted(found, total.isEmpty() ? null : rows.isEmpty() ? 0L : rows.getFirst().total());
@@ -199,12 +198,12 @@ public final class CustomerSearch {
    *
    * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
-  private void total(Condition matches, Estimate estimated, int pageRows, boolean more, boolean mayCount, SearchCustomersResponse.Builder out) {
+  private void total(Condition matches, int pageRows, boolean more, boolean mayCount, SearchCustomersResponse.Builder out) {
     if (!more) {
       out.setTotalSize(pageRows).setTotalSizeExact(true);
       return;
     }
-    double estimate = estimated.matches();
+    double estimate = estimate(matches);
     OptionalLong counted = mayCount && estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : OptionalLong.empty();
     if (counted.isPresent() && counted.getAsLong() <= COUNT_LIMIT) {
       out.setTotalSize(counted.getAsLong()).setTotalSizeExact(true);
@@ -213,24 +212,9 @@ public final class CustomerSearch {
     }
   }
 
-  /**
-   * How many customers the planner expects to match: its statistics, at the
-   * cost of planning a query, asked once per search and only when needed.
-   */
-  private final class Estimate {
-    private final Condition matches;
-    private double rows = -1;
-
-    Estimate(Condition matches) {
-      this.matches = matches;
-    }
-
-    double matches() {
-      if (rows < 0) {
-        rows = dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
-      }
-      return rows;
-    }
+  /** How many customers the planner expects to match: its statistics, at the cost of planning a query. */
+  private double estimate(Condition matches) {
+    return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
   }
 
   /**

@@ -28,7 +28,7 @@ class SearchCountBudgetTest {
   }
 
   private static CustomerSearch search(Duration budget) {
-    return new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, budget);
+    return SearchFixtures.search(api, OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, budget);
   }
 
   @Test

@@ -3,11 +3,15 @@ package retail.customers.server.search;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.CreateCustomerTypeRequest;
@@ -63,6 +67,16 @@ final class SearchFixtures {
 
   static List<String> names(Customer... customers) {
     return names(List.of(customers));
+  }
+
+  /** Resource names of customer ids, in their order (of a plain SQL query, say). */
+  static List<String> namesOfIds(List<UUID> ids) {
+    return ids.stream().map(id -> ResourceNames.format(ResourceNames.CUSTOMERS, id)).toList();
+  }
+
+  /** A search with other bounds than the server's, for tests that reach them with a few customers. */
+  static CustomerSearch search(ApiServer api, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
+    return new CustomerSearch(api.database().dsl(), Clock.systemUTC(), sortAllLimit, tagWalkBudget, countBudget);
   }
 
   /** One store (tenant) with its stubs. */
@@ -132,6 +146,22 @@ final class SearchFixtures {
         all.addAll(response.getCustomersList());
         if (response.getNextPageToken().isEmpty()) {
           return all;
+        }
+        next.setPageToken(response.getNextPageToken());
+      }
+      throw new AssertionError("search never reached its last page");
+    }
+
+    /** Resource names of every customer that {@code search}, called directly, finds for {@code request}, page after page. */
+    List<String> searchAll(CustomerSearch search, SearchCustomersRequest.Builder request) {
+      Caller caller = new Caller(tenantId(), "CA", null);
+      List<String> found = new ArrayList<>();
+      SearchCustomersRequest.Builder next = request.clone();
+      for (int page = 0; page < 10_000; page++) {
+        SearchCustomersResponse response = search.search(caller, next.build());
+        found.addAll(names(response.getCustomersList()));
+        if (response.getNextPageToken().isEmpty()) {
+          return found;
         }
         next.setPageToken(response.getNextPageToken());
       }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import retail.customers.server.auth.Caller;
 import retail.customers.server.search.SearchFixtures.Store;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.v1.Customer;
@@ -86,16 +85,8 @@ class SearchNameOrderFallbackTest {
   @ValueSource(strings = {"last_name", "last_name desc"})
   void moreMatchesThanItSortsAtOnceStillComeInOrder(String orderBy) {
     // Six matches, and a search that sorts at most two at once: it must walk on instead.
-    CustomerSearch search = new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), 2, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
-    Caller caller = new Caller(store.tenantId(), "CA", null);
-    List<String> found = new ArrayList<>();
-    String token = "";
-    do {
-      SearchCustomersResponse page =
-          search.search(caller, query("needle").setOrderBy(orderBy).setPageSize(4).setPageToken(token).build());
-      found.addAll(names(page.getCustomersList()));
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
+    CustomerSearch search = SearchFixtures.search(api, 2, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    List<String> found = store.searchAll(search, query("needle").setOrderBy(orderBy).setPageSize(4));
 
     List<String> expected = orderBy.endsWith("desc") ? expectedAscending().reversed() : expectedAscending();
     assertThat(found).containsExactlyElementsOf(expected);

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import retail.customers.server.auth.Caller;
-import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.search.SearchFixtures.Store;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.v1.Customer;
@@ -77,9 +75,7 @@ class SearchTagWalkTest {
     if (!word.isEmpty()) {
       binds.add(word);
     }
-    return api.database().dsl().fetch(sql, binds.toArray()).getValues(0, java.util.UUID.class).stream()
-        .map(id -> ResourceNames.format(ResourceNames.CUSTOMERS, id))
-        .toList();
+    return SearchFixtures.namesOfIds(api.database().dsl().fetch(sql, binds.toArray()).getValues(0, java.util.UUID.class));
   }
 
   private static SearchCustomersRequest.Builder request(
@@ -88,20 +84,6 @@ class SearchTagWalkTest {
         .setOrderBy(newest ? "create_time desc" : "create_time")
         .setShowDeleted(showDeleted)
         .setFilter(CustomerFilter.newBuilder().addAllTagsAll(tagsAll).addAllTagsNone(tagsNone));
-  }
-
-  /** Every page of a search with the given walk budget, called directly. */
-  private static List<String> searchAll(int budget, SearchCustomersRequest.Builder request) {
-    CustomerSearch search = new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), OrderWalk.SORT_ALL_LIMIT, budget, CustomerSearch.COUNT_BUDGET);
-    Caller caller = new Caller(store.tenantId(), "CA", null);
-    List<String> found = new ArrayList<>();
-    String token = "";
-    do {
-      SearchCustomersResponse page = search.search(caller, request.setPageToken(token).build());
-      found.addAll(names(page.getCustomersList()));
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return found;
   }
 
   static Stream<Arguments> searches() {
@@ -143,7 +125,8 @@ class SearchTagWalkTest {
     List<String> expected = plainSql(word, tagsAll, tagsNone, showDeleted, newest);
     // 30 entries: dense pages of 7 fill within it, sparse ones and pages of 50 do not.
     for (int pageSize : new int[] {7, 50}) {
-      List<String> found = searchAll(30, request(word, tagsAll, tagsNone, showDeleted, newest).setPageSize(pageSize));
+      List<String> found = store.searchAll(SearchFixtures.search(api, OrderWalk.SORT_ALL_LIMIT, 30, CustomerSearch.COUNT_BUDGET),
+          request(word, tagsAll, tagsNone, showDeleted, newest).setPageSize(pageSize));
       assertThat(found).as("page size %d", pageSize).containsExactlyElementsOf(expected);
     }
   }

@@ -5,19 +5,14 @@ import static retail.customers.server.search.SearchFixtures.names;
 import static retail.customers.server.search.SearchFixtures.newStore;
 import static retail.customers.server.search.SearchFixtures.query;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import retail.customers.server.auth.Caller;
-import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.search.SearchFixtures.Store;
 import retail.customers.server.testing.ApiServer;
-import retail.customers.v1.SearchCustomersRequest;
-import retail.customers.v1.SearchCustomersResponse;
 
 /**
  * Free text in time order that the planner expects to be common walks the
@@ -50,25 +45,10 @@ class SearchTimeOrderWalkTest {
   }
 
   private static List<String> plainSql(String word, String orderBy) {
-    return api.database().dsl()
+    return SearchFixtures.namesOfIds(api.database().dsl()
         .fetch("select id from customer where tenant_id = ?::uuid and delete_time is null and merged_into is null"
             + " and search_text like '%' || customer_normalize(?) || '%' order by " + orderBy, store.tenantId().toString(), word)
-        .getValues(0, UUID.class).stream()
-        .map(id -> ResourceNames.format(ResourceNames.CUSTOMERS, id))
-        .toList();
-  }
-
-  private static List<String> searchAll(int sortAllLimit, SearchCustomersRequest.Builder request) {
-    CustomerSearch search = new CustomerSearch(api.database().dsl(), java.time.Clock.systemUTC(), sortAllLimit, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
-    Caller caller = new Caller(store.tenantId(), "CA", null);
-    List<String> found = new ArrayList<>();
-    String token = "";
-    do {
-      SearchCustomersResponse page = search.search(caller, request.setPageToken(token).build());
-      found.addAll(names(page.getCustomersList()));
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return found;
+        .getValues(0, UUID.class));
   }
 
   @ParameterizedTest
@@ -93,6 +73,7 @@ class SearchTimeOrderWalkTest {
           .as("page size %d", pageSize).containsExactlyElementsOf(expected);
     }
     // With fewer matches sorted at once than there are, the search walks on instead.
-    assertThat(searchAll(100, query(word).setOrderBy(orderBy).setPageSize(500))).containsExactlyElementsOf(expected);
+    CustomerSearch sortingFew = SearchFixtures.search(api, 100, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    assertThat(store.searchAll(sortingFew, query(word).setOrderBy(orderBy).setPageSize(500))).containsExactlyElementsOf(expected);
   }
 }
