@@ -69,7 +69,7 @@ public final class Bench {
       }
       Database database = Database.connect(url, null, null, 40, Duration.ofMinutes(10));
       database.migrate();
-      ApiServices services = new ApiServices(database.dsl(), Clock.systemUTC());
+      ApiServices services = new ApiServices(database, Clock.systemUTC());
       UUID tenant = prepareData(database, services.apiKeys());
       String key = services.apiKeys().mintKey(tenant, "benchmark").key();
       Server server = services.configure(NettyServerBuilder.forPort(0)).build().start();

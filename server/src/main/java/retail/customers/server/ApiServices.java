@@ -18,6 +18,7 @@ import retail.customers.server.customer.CustomerService;
 import retail.customers.server.customertype.CustomerTypeService;
 import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.customfield.CustomFieldService;
+import retail.customers.server.db.Database;
 import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
@@ -38,14 +39,15 @@ public final class ApiServices {
   private final IdempotentRequests idempotency;
   private final List<BindableService> services;
 
-  public ApiServices(DSLContext dsl, Clock clock) {
+  public ApiServices(Database database, Clock clock) {
+    DSLContext dsl = database.dsl();
     this.apiKeys = new ApiKeys(dsl, clock);
     this.idempotency = new IdempotentRequests(clock);
     CustomFieldDefinitions definitions = new CustomFieldDefinitions(clock);
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.services =
         List.of(
-            new CustomerService(dsl, commands, new CustomerSearch(dsl, clock), new TagCounts(dsl), new CustomerExport(dsl),
+            new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock), new TagCounts(dsl), new CustomerExport(dsl),
                 new CustomerImport(dsl, commands, clock)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),

@@ -50,7 +50,7 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Backend backend = database.open()) {
-      ApiServices services = new ApiServices(backend.database().dsl(), Clock.systemUTC());
+      ApiServices services = new ApiServices(backend.database(), Clock.systemUTC());
       if (backend.embedded() != null && !services.apiKeys().anyTenant()) {
         createDemoTenant(services.apiKeys());
       } else if (backend.embedded() != null) {

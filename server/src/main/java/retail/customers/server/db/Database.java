@@ -13,7 +13,15 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
 
 /**
- * The service's PostgreSQL: a HikariCP pool and the jOOQ context over it.
+ * The service's PostgreSQL: two HikariCP pools and a jOOQ context over each.
+ *
+ * <p>{@link #dsl()} plans every statement for its values: searches bind
+ * their patterns as parameters, and only a plan made for the pattern can
+ * pick between the trigram and name indexes. {@link #cachedPlans()} plans a
+ * statement once per connection and reuses the plan: for the statements
+ * whose SQL leaves the planner one sensible plan (a bounded walk of an
+ * index, say), where planning each time would cost more than running them
+ * (0.3 ms against 0.1 ms for a postal code at a million customers).
  *
  * <p>Every connection gets a statement timeout, so that no query outlives a
  * call by much even if its cancellation is lost, and every statement is
@@ -22,10 +30,18 @@ import org.jooq.impl.DefaultConfiguration;
  */
 public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
+  private final HikariDataSource cachedPlansSource;
   private final DSLContext dsl;
+  private final DSLContext cachedPlans;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, HikariDataSource cachedPlansSource) {
     this.dataSource = dataSource;
+    this.cachedPlansSource = cachedPlansSource;
+    this.dsl = context(dataSource);
+    this.cachedPlans = context(cachedPlansSource);
+  }
+
+  private static DSLContext context(DataSource dataSource) {
     DefaultConfiguration configuration = new DefaultConfiguration();
     configuration.set(new KnownIsolationConnections(dataSource));
     configuration.set(SQLDialect.POSTGRES);
@@ -35,7 +51,7 @@ public final class Database implements AutoCloseable {
             .withExecuteLogging(false)
             .withRenderSchema(false));
     configuration.set(new CallCancellation());
-    this.dsl = DSL.using(configuration);
+    return DSL.using(configuration);
   }
 
   /**
@@ -44,6 +60,13 @@ public final class Database implements AutoCloseable {
    * @param statementTimeout the longest any statement may run
    */
   public static Database connect(String jdbcUrl, String user, String password, int poolSize, Duration statementTimeout) {
+    return new Database(
+        pool("customers", jdbcUrl, user, password, poolSize, statementTimeout, false),
+        pool("customers-cached-plans", jdbcUrl, user, password, poolSize, statementTimeout, true));
+  }
+
+  private static HikariDataSource pool(
+      String name, String jdbcUrl, String user, String password, int poolSize, Duration statementTimeout, boolean cachedPlans) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     if (user != null && !user.isBlank()) {
@@ -54,19 +77,21 @@ public final class Database implements AutoCloseable {
     }
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(Math.min(2, poolSize));
-    config.setPoolName("customers");
+    config.setPoolName(name);
     // A call waiting this long for a connection gets UNAVAILABLE rather than hanging.
     config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
-    // Searches bind their patterns as parameters; a generic plan would not
-    // know a pattern and could not pick between the trigram and name indexes.
     // No parallel workers: starting them costs milliseconds, more than the
     // queries of a register take, and two calls' workers fight for the cores.
     config.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeout.toMillis()
-        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=force_custom_plan"
+        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + (cachedPlans ? "force_generic_plan" : "force_custom_plan")
         + " -c max_parallel_workers_per_gather=0");
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    return new Database(new HikariDataSource(config));
+    if (cachedPlans) {
+      // A statement is prepared (and its plan kept) from its first run, not its fifth.
+      config.addDataSourceProperty("prepareThreshold", "1");
+    }
+    return new HikariDataSource(config);
   }
 
   /** Applies the Flyway migrations that are not applied yet. */
@@ -79,8 +104,14 @@ public final class Database implements AutoCloseable {
     Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
   }
 
+  /** Statements planned for their values, each time. */
   public DSLContext dsl() {
     return dsl;
+  }
+
+  /** Statements planned once per connection, for any values: only those whose SQL fixes their plan. */
+  public DSLContext cachedPlans() {
+    return cachedPlans;
   }
 
   public DataSource dataSource() {
@@ -89,6 +120,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    cachedPlansSource.close();
     dataSource.close();
   }
 }

@@ -2,6 +2,7 @@ package retail.customers.server.search;
 
 import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.inline;
 import static retail.customers.db.Tables.CUSTOMER;
 
 import java.util.List;
@@ -44,10 +45,16 @@ final class OrderWalk {
   static final int SORT_ALL_LIMIT = 100_000;
 
   private final DSLContext dsl;
+  private final DSLContext cachedPlans;
   private final int sortAllLimit;
 
-  OrderWalk(DSLContext dsl, int sortAllLimit) {
+  /**
+   * @param dsl statements planned for their values
+   * @param cachedPlans for the walk itself, whose plan its SQL fixes
+   */
+  OrderWalk(DSLContext dsl, DSLContext cachedPlans, int sortAllLimit) {
     this.dsl = dsl;
+    this.cachedPlans = cachedPlans;
     this.sortAllLimit = sortAllLimit;
   }
 
@@ -58,17 +65,21 @@ final class OrderWalk {
     // BUDGET customers in order (a subquery the planner cannot push the
     // conditions into), filtered on the way, stopping at the page's last
     // match. Named like the table, so that the conditions and the row's
-    // columns read it.
+    // columns read it. The plan is the walk whatever the values: it is made
+    // once per connection.
     Table<?> walk =
-        dsl.select(CUSTOMER.asterisk())
+        cachedPlans.select(CUSTOMER.asterisk())
             .from(CUSTOMER)
             .where(tenantRows)
             .orderBy(order.orderBy())
-            .limit(BUDGET)
+            .limit(inline(BUDGET))
             .asTable(CUSTOMER.getName());
     List<Found> walked =
         CustomerRepository.fetch(
-            CustomerRepository.selectRows(dsl, walk, order.column()).where(criteria.condition()).orderBy(order.orderBy()).limit(limit),
+            CustomerRepository.selectRows(cachedPlans, walk, order.column())
+                .where(criteria.forCachedPlan().condition())
+                .orderBy(order.orderBy())
+                .limit(inline(limit)),
             rs -> Found.read(rs, order));
     if (walked.size() >= limit || dsl.fetchCount(dsl.selectOne().from(CUSTOMER).where(tenantRows).limit(BUDGET)) < BUDGET) {
       return walked; // the page is full, or the walk reached the end: exact either way

@@ -3,12 +3,14 @@ package retail.customers.server.search;
 import static org.jooq.impl.DSL.and;
 import static org.jooq.impl.DSL.arrayOverlap;
 import static org.jooq.impl.DSL.concat;
+import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.falseCondition;
 import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.not;
 import static org.jooq.impl.DSL.or;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.val;
 import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.server.grpc.ResourceNames.CUSTOMER_TYPES;
@@ -27,7 +29,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
@@ -77,24 +79,57 @@ public final class SearchCriteria {
   /**
    * One word of the free text (or a run of digit groups): a condition on a
    * search-text column, and the same test on a search text in Java, for
-   * judging from the planner's sample how common the word is.
+   * judging from the planner's sample how common the word is; and whether
+   * each of its spellings has a trigram for the trigram index to look up.
    */
-  private record Term(Function<Field<String>, Condition> sql, Predicate<String> sample) {}
+  private record Term(BiFunction<Field<String>, Computed, Condition> sql, Predicate<String> sample, boolean indexed) {}
+
+  /**
+   * How the SQL computes a function of bound values (a word's pattern, the
+   * keys of tags). For a plan made for the values, inline: the planner folds
+   * it into a constant and estimates on that. For a cached plan, in a scalar
+   * subquery, which PostgreSQL computes once per statement: inline, a plan
+   * made without the values would compute it again for every row it tests
+   * (10,000 times for a bounded walk).
+   */
+  private enum Computed {
+    INLINE,
+    ONCE_PER_STATEMENT;
+
+    <T> Field<T> of(Field<T> value) {
+      return this == INLINE ? value : field(select(value));
+    }
+  }
 
   /** The free text: every term must match. */
   private final List<Term> terms;
+  /** The filters but for tags. */
   private final Condition filters;
   private final List<String> tagsAll;
+  private final List<String> tagsNone;
   private final boolean filtered;
   private final boolean showDeleted;
+  private final Computed computed;
 
   private SearchCriteria(
-      List<Term> terms, Condition filters, List<String> tagsAll, boolean filtered, boolean showDeleted) {
+      List<Term> terms, Condition filters, List<String> tagsAll, List<String> tagsNone, boolean filtered, boolean showDeleted,
+      Computed computed) {
     this.terms = terms;
     this.filters = filters;
     this.tagsAll = tagsAll;
+    this.tagsNone = tagsNone;
     this.filtered = filtered;
     this.showDeleted = showDeleted;
+    this.computed = computed;
+  }
+
+  /**
+   * The same criteria for a statement run on a cached plan
+   * ({@link retail.customers.server.db.Database#cachedPlans()}): what they
+   * compute from the words and tags is computed once per statement.
+   */
+  SearchCriteria forCachedPlan() {
+    return new SearchCriteria(terms, filters, tagsAll, tagsNone, filtered, showDeleted, Computed.ONCE_PER_STATEMENT);
   }
 
   /**
@@ -125,14 +160,9 @@ public final class SearchCriteria {
     }
     taxClasses(violations, filter.getTaxClassesList()).ifPresent(conditions::add);
     List<String> all = tags(violations, "filter.tags_all", filter.getTagsAllList());
-    if (!all.isEmpty()) {
-      conditions.add(CUSTOMER.TAG_KEYS.contains(normalizedTags(all)));
-    }
     List<String> none = tags(violations, "filter.tags_none", filter.getTagsNoneList());
-    if (!none.isEmpty()) {
-      conditions.add(not(arrayOverlap(CUSTOMER.TAG_KEYS, normalizedTags(none))));
-    }
-    return new SearchCriteria(terms, and(conditions), List.copyOf(all), conditions.size() > unfiltered, showDeleted);
+    boolean filtered = conditions.size() > unfiltered || !all.isEmpty() || !none.isEmpty();
+    return new SearchCriteria(terms, and(conditions), List.copyOf(all), List.copyOf(none), filtered, showDeleted, Computed.INLINE);
   }
 
   /** Whether this selects every customer of the tenant (archived ones too if {@link #showDeleted}): no text, no filter. */
@@ -145,6 +175,15 @@ public final class SearchCriteria {
     return showDeleted;
   }
 
+  /**
+   * Whether the trigram index finds the matches of every word: each has
+   * three characters or more in all its spellings. The index reads all of
+   * itself for a shorter one.
+   */
+  boolean textIndexed() {
+    return terms.stream().allMatch(Term::indexed);
+  }
+
   /** Whether there is free text (which decides the default order and the search strategy). */
   public boolean hasText() {
     return !terms.isEmpty();
@@ -152,7 +191,14 @@ public final class SearchCriteria {
 
   /** The filters alone, without the free text. */
   public Condition filters() {
-    return filters;
+    Condition tags = noCondition();
+    if (!tagsAll.isEmpty()) {
+      tags = tags.and(CUSTOMER.TAG_KEYS.contains(computed.of(normalizedTags(tagsAll))));
+    }
+    if (!tagsNone.isEmpty()) {
+      tags = tags.and(not(arrayOverlap(CUSTOMER.TAG_KEYS, computed.of(normalizedTags(tagsNone)))));
+    }
+    return filters.and(tags);
   }
 
   /** The free-text words: each must match (one of its spellings) somewhere in the customer's search text. */
@@ -162,7 +208,7 @@ public final class SearchCriteria {
 
   /** The free-text words matched against another column holding the same normalised search text. */
   public Condition text(Field<String> searchText) {
-    return and(terms.stream().map(term -> term.sql().apply(searchText)).toList());
+    return and(terms.stream().map(term -> term.sql().apply(searchText, computed)).toList());
   }
 
   /**
@@ -187,11 +233,11 @@ public final class SearchCriteria {
 
   /** Text and filters. */
   public Condition condition() {
-    return hasText() ? filters.and(text()) : filters;
+    return hasText() ? filters().and(text()) : filters();
   }
 
-  private static Condition contains(Field<String> searchText, String word) {
-    return searchText.like(concat(inline("%"), normalize(val(escapeLike(word))), inline("%")));
+  private static Condition contains(Field<String> searchText, String word, Computed computed) {
+    return searchText.like(computed.of(concat(inline("%"), normalize(val(escapeLike(word))), inline("%"))));
   }
 
   static Field<String> normalize(Field<String> value) {
@@ -233,7 +279,7 @@ public final class SearchCriteria {
       }
       if (end - start < 2) {
         String word = parts[start];
-        terms.add(new Term(column -> matches(column, word), inSample(word)));
+        terms.add(new Term((column, computed) -> matches(column, word, computed), inSample(word), hasTrigrams(word)));
         start++;
       } else {
         List<String> run = List.of(parts).subList(start, end);
@@ -241,8 +287,10 @@ public final class SearchCriteria {
         List<Predicate<String>> each = run.stream().map(SearchCriteria::inSample).toList();
         Predicate<String> together = inSample(joined);
         terms.add(new Term(
-            column -> or(and(run.stream().map(word -> matches(column, word)).toList()), matches(column, joined)),
-            sample -> each.stream().allMatch(word -> word.test(sample)) || together.test(sample)));
+            (column, computed) ->
+                or(and(run.stream().map(word -> matches(column, word, computed)).toList()), matches(column, joined, computed)),
+            sample -> each.stream().allMatch(word -> word.test(sample)) || together.test(sample),
+            hasTrigrams(joined) && run.stream().allMatch(SearchCriteria::hasTrigrams)));
         start = end;
       }
     }
@@ -250,8 +298,8 @@ public final class SearchCriteria {
   }
 
   /** The word is in the search text in one of its spellings. */
-  private static Condition matches(Field<String> searchText, String word) {
-    return or(spellings(word).stream().map(spelling -> contains(searchText, spelling)).toList());
+  private static Condition matches(Field<String> searchText, String word, Computed computed) {
+    return or(spellings(word).stream().map(spelling -> contains(searchText, spelling, computed)).toList());
   }
 
   /** Whether the word is in a stored search text in one of its spellings, folded in Java as the SQL folds it. */
@@ -262,6 +310,11 @@ public final class SearchCriteria {
 
   private static String fold(String text) {
     return MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFD)).replaceAll("").toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether every spelling of the word is three characters or more: a shorter one has no trigram to look up. */
+  private static boolean hasTrigrams(String word) {
+    return spellings(word).stream().allMatch(spelling -> spelling.codePointCount(0, spelling.length()) >= 3);
   }
 
   /** The word as typed, and as the digits and postal codes of the search text are stored. */

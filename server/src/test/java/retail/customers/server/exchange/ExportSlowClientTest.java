@@ -52,7 +52,7 @@ class ExportSlowClientTest {
       databaseName = template.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     }
     database = Database.connect(TestDatabases.urlOf(databaseName), null, null, 4, STATEMENT_TIMEOUT);
-    services = new ApiServices(database.dsl(), Clock.systemUTC());
+    services = new ApiServices(database, Clock.systemUTC());
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

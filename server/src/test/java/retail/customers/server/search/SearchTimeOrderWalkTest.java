@@ -19,9 +19,11 @@ import retail.customers.server.testing.ApiServer;
  * time index within bounds ({@link OrderWalk}), and takes the trigram
  * index's matches when the newest {@link OrderWalk#BUDGET} customers hold
  * none: 3,000 Oldtimers, then more than the budget of newer Newcomers. A
- * word the sample finds rare (30 Rarebirds among them) is found through the
- * trigram index, in a query written so that the planner cannot walk. Pages
- * hold exactly what the plain SQL finds, in its order, every way.
+ * word the sample finds rare (30 Rarebirds among them, half of them tagged
+ * Flock) is found through the trigram index, in a query written so that the
+ * planner cannot walk, on a plan made once; a rare word too short for the
+ * trigram index (5 named Xu) on a plan made for it. Pages hold exactly what
+ * the plain SQL finds, in its order, every way.
  */
 class SearchTimeOrderWalkTest {
   @RegisterExtension static final ApiServer api = new ApiServer();
@@ -41,13 +43,26 @@ class SearchTimeOrderWalkTest {
         "update customer set first_name = 'Rarebird' where id in"
             + " (select id from customer where tenant_id = ?::uuid and last_name = 'Newcomer' order by id limit 30)",
         store.tenantId().toString());
+    api.database().dsl().execute(
+        "update customer set tags = array['Flock'] where id in"
+            + " (select id from customer where tenant_id = ?::uuid and first_name = 'Rarebird' order by id limit 15)",
+        store.tenantId().toString());
+    api.database().dsl().execute(
+        "update customer set last_name = 'Xu' where id in"
+            + " (select id from customer where tenant_id = ?::uuid and last_name = 'Newcomer' order by id desc limit 5)",
+        store.tenantId().toString());
     api.database().dsl().execute("vacuum analyze customer");
   }
 
   private static List<String> plainSql(String word, String orderBy) {
+    return plainSql(word, "true", orderBy);
+  }
+
+  private static List<String> plainSql(String word, String condition, String orderBy) {
     return SearchFixtures.namesOfIds(api.database().dsl()
         .fetch("select id from customer where tenant_id = ?::uuid and delete_time is null and merged_into is null"
-            + " and search_text like '%' || customer_normalize(?) || '%' order by " + orderBy, store.tenantId().toString(), word)
+            + " and search_text like '%' || customer_normalize(?) || '%' and " + condition + " order by " + orderBy,
+            store.tenantId().toString(), word)
         .getValues(0, UUID.class));
   }
 
@@ -59,14 +74,16 @@ class SearchTimeOrderWalkTest {
     "newcomer, create_time, 'create_time, id'",
     "anne, create_time desc, 'create_time desc, id desc'",
     "rarebird, create_time desc, 'create_time desc, id desc'",
-    "rarebird, update_time, 'update_time, id'"})
+    "rarebird, update_time, 'update_time, id'",
+    "xu, create_time desc, 'create_time desc, id desc'",
+    "xu, update_time, 'update_time, id'"})
   void everyPageHoldsWhatThePlainQueryFinds(String word, String orderBy, String sqlOrder) {
     List<String> expected = plainSql(word, sqlOrder);
     assertThat(expected).isNotEmpty();
     SearchCriteria criteria = SearchCriteria.parse(word, retail.customers.v1.CustomerFilter.getDefaultInstance(), false);
     double share = new SearchStatistics(api.database().dsl(), java.time.Clock.systemUTC()).share(criteria::textMatchesSample);
     // Each word takes the path the test is about: walked when common, found through the trigram index when rare.
-    assertThat(share >= CustomerSearch.WALK_SHARE).isEqualTo(!word.equals("rarebird"));
+    assertThat(share >= CustomerSearch.WALK_SHARE).isEqualTo(!word.equals("rarebird") && !word.equals("xu"));
 
     for (int pageSize : new int[] {50, 1000}) {
       assertThat(names(store.searchAll(query(word).setOrderBy(orderBy).setPageSize(pageSize))))
@@ -75,5 +92,26 @@ class SearchTimeOrderWalkTest {
     // With fewer matches sorted at once than there are, the search walks on instead.
     CustomerSearch sortingFew = SearchFixtures.search(api, 100, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
     assertThat(store.searchAll(sortingFew, query(word).setOrderBy(orderBy).setPageSize(500))).containsExactlyElementsOf(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "FLOCK, , 'tag_keys @> customer_normalize_tags(array[''Flock''])'",
+    ", flock, 'not tag_keys && customer_normalize_tags(array[''Flock''])'"})
+  void aRareWordWithTagFiltersFindsWhatThePlainQueryFinds(String tagsAll, String tagsNone, String condition) {
+    // The tags' keys are computed once per statement on the plan made once, as the words' patterns are.
+    List<String> expected = plainSql("rarebird", condition, "create_time desc, id desc");
+    assertThat(expected).hasSize(15);
+    retail.customers.v1.CustomerFilter.Builder filter = retail.customers.v1.CustomerFilter.newBuilder();
+    if (tagsAll != null) {
+      filter.addTagsAll(tagsAll);
+    }
+    if (tagsNone != null) {
+      filter.addTagsNone(tagsNone);
+    }
+    for (int pageSize : new int[] {4, 50}) {
+      assertThat(names(store.searchAll(query("rarebird").setFilter(filter).setPageSize(pageSize))))
+          .as("page size %d", pageSize).containsExactlyElementsOf(expected);
+    }
   }
 }

@@ -53,7 +53,7 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     database = TestDatabases.create();
     databaseName = database.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
-    services = new ApiServices(database.dsl(), clock);
+    services = new ApiServices(database, clock);
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
