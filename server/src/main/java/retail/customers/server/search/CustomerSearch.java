@@ -91,6 +91,7 @@ public final class CustomerSearch {
   private final TagWalk tagWalk;
   private final Duration countBudget;
   private final SearchStatistics statistics;
+  private final TenantSizes tenantSizes;
 
   /**
    * @param dsl statements planned for their values
@@ -106,6 +107,7 @@ public final class CustomerSearch {
     this.dsl = dsl;
     this.cachedPlans = cachedPlans;
     this.statistics = new SearchStatistics(dsl, clock);
+    this.tenantSizes = new TenantSizes(dsl, clock);
     this.orderWalk = new OrderWalk(dsl, cachedPlans, sortAllLimit);
     this.tagWalk = new TagWalk(cachedPlans, tagWalkBudget);
     this.countBudget = countBudget;
@@ -128,7 +130,8 @@ public final class CustomerSearch {
     // How common the words are, judged on the planner's sample (names are
     // walked within bounds whatever their words): a walk pays only where
     // matches are dense.
-    double share = criteria.hasText() && !order.key().isName() ? statistics.share(criteria::textMatchesSample) : 1;
+    String query = request.getQuery().strip();
+    double share = criteria.hasText() && !order.key().isName() ? statistics.share(query, criteria::textMatchesSample) : 1;
     boolean walkTag = TagWalk.applies(criteria, order) && (share < 0 || share >= WALK_SHARE);
     // No transaction: each statement reads a consistent snapshot of its own,
     // and BEGIN/COMMIT would double the round trips of a register's lookup.
@@ -150,7 +153,7 @@ public final class CustomerSearch {
     } else if (firstPage) {
       // A common tag makes counting costly: PostgreSQL reads the tag's whole
       // list to intersect it with the text, tens of milliseconds for "VIP".
-      total(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition()), rows.size(), more, walked.isEmpty(), out);
+      total(caller, criteria, query, rows.size(), more, walked.isEmpty(), out);
     }
     return out.build();
   }
@@ -236,12 +239,15 @@ public final class CustomerSearch {
    *
    * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
-  private void total(Condition matches, int pageRows, boolean more, boolean mayCount, SearchCustomersResponse.Builder out) {
+  private void total(
+      Caller caller, SearchCriteria criteria, String query, int pageRows, boolean more, boolean mayCount,
+      SearchCustomersResponse.Builder out) {
     if (!more) {
       out.setTotalSize(pageRows).setTotalSizeExact(true);
       return;
     }
-    double estimate = estimate(matches);
+    Condition matches = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition());
+    double estimate = estimate(caller, criteria, query, matches);
     OptionalLong counted = mayCount && estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : OptionalLong.empty();
     if (counted.isPresent() && counted.getAsLong() <= COUNT_LIMIT) {
       out.setTotalSize(counted.getAsLong()).setTotalSizeExact(true);
@@ -250,8 +256,20 @@ public final class CustomerSearch {
     }
   }
 
-  /** How many customers the planner expects to match: its statistics, at the cost of planning a query. */
-  private double estimate(Condition matches) {
+  /**
+   * How many customers are expected to match. Free text alone: the share of
+   * the planner's sample that the words match, as the planner judges them,
+   * times the tenant's customers, with no statement to plan (the share is
+   * known already, the size kept for a minute). Otherwise the planner's own
+   * estimate, at the cost of planning a query (EXPLAIN).
+   */
+  private double estimate(Caller caller, SearchCriteria criteria, String query, Condition matches) {
+    if (criteria.textOnly()) {
+      double share = statistics.share(query, criteria::textMatchesSample);
+      if (share >= 0) {
+        return share * tenantSizes.of(caller.tenantId(), criteria.showDeleted());
+      }
+    }
     return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
   }
 

@@ -170,6 +170,11 @@ public final class SearchCriteria {
     return terms.isEmpty() && !filtered;
   }
 
+  /** Whether there is free text and nothing else to select by. */
+  boolean textOnly() {
+    return !terms.isEmpty() && !filtered;
+  }
+
   /** Whether archived customers are included. */
   public boolean showDeleted() {
     return showDeleted;

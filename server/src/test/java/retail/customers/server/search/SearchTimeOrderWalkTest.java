@@ -81,7 +81,7 @@ class SearchTimeOrderWalkTest {
     List<String> expected = plainSql(word, sqlOrder);
     assertThat(expected).isNotEmpty();
     SearchCriteria criteria = SearchCriteria.parse(word, retail.customers.v1.CustomerFilter.getDefaultInstance(), false);
-    double share = new SearchStatistics(api.database().dsl(), java.time.Clock.systemUTC()).share(criteria::textMatchesSample);
+    double share = new SearchStatistics(api.database().dsl(), java.time.Clock.systemUTC()).share(word, criteria::textMatchesSample);
     // Each word takes the path the test is about: walked when common, found through the trigram index when rare.
     assertThat(share >= CustomerSearch.WALK_SHARE).isEqualTo(!word.equals("rarebird") && !word.equals("xu"));
 
@@ -113,5 +113,21 @@ class SearchTimeOrderWalkTest {
       assertThat(names(store.searchAll(query("rarebird").setFilter(filter).setPageSize(pageSize))))
           .as("page size %d", pageSize).containsExactlyElementsOf(expected);
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theTotalOfFreeTextAloneIsTheSamplesShareOfTheTenantsCustomers() {
+    // Every customer is an Anne, an Oldtimer one in 4.5: estimated, not counted, with no filter to ask the planner about.
+    int customers = 3000 + OrderWalk.BUDGET + 500;
+    retail.customers.v1.SearchCustomersResponse anne = store.search(query("anne"));
+    assertThat(anne.getTotalSizeExact()).isFalse();
+    assertThat(anne.getTotalSize()).isBetween((long) (customers * 0.95), (long) (customers * 1.05));
+    retail.customers.v1.SearchCustomersResponse oldtimer = store.search(query("oldtimer"));
+    assertThat(oldtimer.getTotalSizeExact()).isFalse();
+    assertThat(oldtimer.getTotalSize()).isBetween(2000L, 4000L);
+    // A rarer word is counted.
+    retail.customers.v1.SearchCustomersResponse rarebird = store.search(query("rarebird").setPageSize(10));
+    assertThat(rarebird.getTotalSizeExact()).isTrue();
+    assertThat(rarebird.getTotalSize()).isEqualTo(30);
   }
 }

@@ -1,0 +1,61 @@
+package retail.customers.server.search;
+
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.sum;
+import static retail.customers.db.Tables.CUSTOMER_COUNT;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jooq.DSLContext;
+import org.jooq.Record2;
+
+/**
+ * How many customers each tenant has, from the counts its writes keep, read
+ * at most once per {@link #TIME_TO_LIVE}: for estimating how many customers
+ * a word matches, where a minute's creates change nothing that matters.
+ */
+final class TenantSizes {
+  static final Duration TIME_TO_LIVE = Duration.ofMinutes(1);
+  /** Tenants remembered at most; beyond, all are forgotten and read again. */
+  static final int MAX_TENANTS = 10_000;
+
+  /** A tenant's customers: active ones, and all but the merged ones (archived ones too). */
+  private record Size(long active, long unmerged, Instant read) {}
+
+  private final DSLContext dsl;
+  private final Clock clock;
+  private final Map<UUID, Size> sizes = new ConcurrentHashMap<>();
+
+  TenantSizes(DSLContext dsl, Clock clock) {
+    this.dsl = dsl;
+    this.clock = clock;
+  }
+
+  /** The tenant's customers, archived ones included when {@code showDeleted}. */
+  long of(UUID tenant, boolean showDeleted) {
+    Size size = sizes.get(tenant);
+    if (size == null || size.read().plus(TIME_TO_LIVE).isBefore(clock.instant())) {
+      size = read(tenant);
+      if (sizes.size() >= MAX_TENANTS) {
+        sizes.clear();
+      }
+      sizes.put(tenant, size);
+    }
+    return showDeleted ? size.unmerged() : size.active();
+  }
+
+  private Size read(UUID tenant) {
+    Record2<BigDecimal, BigDecimal> counts =
+        dsl.select(coalesce(sum(CUSTOMER_COUNT.ACTIVE), inline(BigDecimal.ZERO)), coalesce(sum(CUSTOMER_COUNT.UNMERGED), inline(BigDecimal.ZERO)))
+            .from(CUSTOMER_COUNT)
+            .where(CUSTOMER_COUNT.TENANT_ID.eq(tenant))
+            .fetchSingle();
+    return new Size(counts.value1().longValueExact(), counts.value2().longValueExact(), clock.instant());
+  }
+}
