@@ -57,7 +57,8 @@ public final class ApiServices {
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.services =
         List.of(
-            new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock), new TagCounts(dsl), new CustomerExport(dsl),
+            new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock), new TagCounts(dsl),
+                new CustomerExport(dsl),
                 new CustomerImport(dsl, commands, clock)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),

@@ -82,8 +82,9 @@ public final class Database implements AutoCloseable {
     config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
     // No parallel workers: starting them costs milliseconds, more than the
     // queries of a register take, and two calls' workers fight for the cores.
+    String planCacheMode = cachedPlans ? "force_generic_plan" : "force_custom_plan";
     config.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeout.toMillis()
-        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + (cachedPlans ? "force_generic_plan" : "force_custom_plan")
+        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + planCacheMode
         + " -c max_parallel_workers_per_gather=0");
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");

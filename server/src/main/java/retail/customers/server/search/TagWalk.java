@@ -43,7 +43,7 @@ final class TagWalk {
   private final DSLContext dsl;
   private final int budget;
 
-  /** @param dsl planning once per connection: the walk's SQL fixes its plan */
+  /** @param dsl a context on cached plans: the walk's SQL fixes its plan */
   TagWalk(DSLContext dsl, int budget) {
     this.dsl = dsl;
     this.budget = budget;

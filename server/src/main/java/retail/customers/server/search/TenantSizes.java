@@ -52,7 +52,9 @@ final class TenantSizes {
 
   private Size read(UUID tenant) {
     Record2<BigDecimal, BigDecimal> counts =
-        dsl.select(coalesce(sum(CUSTOMER_COUNT.ACTIVE), inline(BigDecimal.ZERO)), coalesce(sum(CUSTOMER_COUNT.UNMERGED), inline(BigDecimal.ZERO)))
+        dsl.select(
+                coalesce(sum(CUSTOMER_COUNT.ACTIVE), inline(BigDecimal.ZERO)),
+                coalesce(sum(CUSTOMER_COUNT.UNMERGED), inline(BigDecimal.ZERO)))
             .from(CUSTOMER_COUNT)
             .where(CUSTOMER_COUNT.TENANT_ID.eq(tenant))
             .fetchSingle();

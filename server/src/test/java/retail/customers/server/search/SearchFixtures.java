@@ -76,7 +76,8 @@ final class SearchFixtures {
 
   /** A search with other bounds than the server's, for tests that reach them with a few customers. */
   static CustomerSearch search(ApiServer api, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
-    return new CustomerSearch(api.database().dsl(), api.database().cachedPlans(), Clock.systemUTC(), sortAllLimit, tagWalkBudget, countBudget);
+    return new CustomerSearch(
+        api.database().dsl(), api.database().cachedPlans(), Clock.systemUTC(), sortAllLimit, tagWalkBudget, countBudget);
   }
 
   /** One store (tenant) with its stubs. */
