@@ -127,11 +127,12 @@ public final class CustomerSearch {
     boolean firstPage = request.getPageToken().isEmpty();
     List<String> position = firstPage ? null : PageTokens.decode(caller, request, request.getPageToken(), 2);
 
-    // How common the words are, judged on the planner's sample (names are
-    // walked within bounds whatever their words): a walk pays only where
-    // matches are dense.
+    // How common the words are, judged on the planner's sample: a walk of
+    // the time index pays only where matches are dense. Names are walked
+    // within bounds whatever their words: their matches cluster.
     String query = request.getQuery().strip();
-    double share = criteria.hasText() && !order.key().isName() ? statistics.share(query, criteria::textMatchesSample) : 1;
+    double share = criteria.hasText() ? statistics.share(query, criteria::textMatchesSample) : -1;
+    boolean walkOrder = criteria.hasText() && (order.key().isName() || share >= WALK_SHARE);
     boolean walkTag = TagWalk.applies(criteria, order) && (share < 0 || share >= WALK_SHARE);
     // No transaction: each statement reads a consistent snapshot of its own,
     // and BEGIN/COMMIT would double the round trips of a register's lookup.
@@ -140,7 +141,7 @@ public final class CustomerSearch {
     // The first page of everyone counts them in the same statement, from the kept counts.
     Optional<Field<Long>> everyone = firstPage && criteria.everyone() ? Optional.of(customerCount(caller, criteria)) : Optional.empty();
     Counted page = walked.map(found -> new Counted(found, null)).orElseGet(
-        () -> fetchPage(caller, criteria, order, position, everyone, share, pageSize + 1));
+        () -> fetchPage(caller, criteria, order, position, everyone, share, walkOrder, pageSize + 1));
     List<Found> rows = page.rows();
     SearchCustomersResponse.Builder out = SearchCustomersResponse.newBuilder();
     rows.stream().limit(pageSize).forEach(found -> out.addCustomers(CustomerMapper.toProto(found.row(), request.getView())));
@@ -165,21 +166,23 @@ public final class CustomerSearch {
   private record CountedRow(Found found, Long total) {}
 
   /**
-   * The page by a bounded walk of the order's index when the words are
-   * common ({@code share}: of the customers, in the planner's sample; 1 for
-   * names, negative when unknown), from the trigram index's matches when
-   * they are rare, else by one query, which also reads {@code total} when
-   * given.
+   * The page by a bounded walk of the order's index ({@code walkOrder}:
+   * free text in a name order, or common words), from the trigram index's
+   * matches when the words are rare ({@code share}: of the customers, in the
+   * planner's sample; negative when unknown), else by one query, which also
+   * reads {@code total} when given.
    */
   private Counted fetchPage(
       Caller caller, SearchCriteria criteria, SortOrder order, List<String> position, Optional<Field<Long>> total,
-      double share, int limit) {
+      double share, boolean walkOrder, int limit) {
     Condition after = position == null ? noCondition() : order.after(position);
     Condition tenantRows = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(after);
     // In time order, the planner would walk the time index for a word it
     // takes for a common one, unbounded: the sample's judgement decides.
-    if (criteria.hasText() && share >= WALK_SHARE) {
-      return new Counted(orderWalk.page(caller.tenantId(), criteria, order, after, limit), null);
+    if (walkOrder) {
+      // Filters make the words' matches an upper bound of the search's: unknown.
+      double expected = criteria.textOnly() && share >= 0 ? share * tenantSizes.of(caller.tenantId(), criteria.showDeleted()) : -1;
+      return new Counted(orderWalk.page(caller.tenantId(), criteria, order, after, limit, expected), null);
     } else if (criteria.hasText() && share >= 0 && criteria.textIndexed()) {
       SearchCriteria cached = criteria.forCachedPlan();
       return new Counted(

@@ -128,4 +128,21 @@ class SearchNameOrderFallbackTest {
     assertThat(expected).isNotEmpty();
     assertThat(found).extracting(Customer::getLastName).containsExactlyElementsOf(expected);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"last_name", "last_name desc"})
+  void aWordWithTooManyMatchesToSortWalksFurtherAndStillComesInOrder(String orderBy) {
+    // 10,001 Carters between as many Aarons and Evanses: a search that sorts at most
+    // 5,000 matches at once expects too many, and walks the name index further first.
+    CustomerSearch search = SearchFixtures.search(api, 5_000, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    List<String> found = store.searchAll(search, query("carter").setOrderBy(orderBy).setPageSize(1000));
+
+    String direction = orderBy.endsWith("desc") ? " desc" : "";
+    List<String> expected = SearchFixtures.namesOfIds(api.database().dsl()
+        .fetch("select id from customer where tenant_id = ?::uuid and delete_time is null and merged_into is null"
+            + " and search_text like '%carter%' order by sort_last_name" + direction + ", id" + direction, store.tenantId().toString())
+        .getValues(0, java.util.UUID.class));
+    assertThat(expected).hasSize(OrderWalk.BUDGET + 1);
+    assertThat(found).containsExactlyElementsOf(expected);
+  }
 }
