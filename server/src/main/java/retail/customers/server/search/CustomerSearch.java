@@ -1,18 +1,12 @@
 package retail.customers.server.search;
 
-import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
-import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
-import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
-import static org.jooq.impl.DSL.sum;
 import static retail.customers.db.Tables.CUSTOMER;
-import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
 import io.grpc.Context;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +21,6 @@ import org.jooq.Select;
 import org.jooq.SortField;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
-import org.jooq.impl.SQLDataType;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerMapper;
 import retail.customers.server.customer.CustomerRepository;
@@ -139,7 +132,8 @@ public final class CustomerSearch {
     Optional<List<Found>> walked =
         walkTag ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
     // The first page of everyone counts them in the same statement, from the kept counts.
-    Optional<Field<Long>> everyone = firstPage && criteria.everyone() ? Optional.of(customerCount(caller, criteria)) : Optional.empty();
+    Optional<Field<Long>> everyone =
+        firstPage && criteria.everyone() ? Optional.of(TenantSizes.counted(caller.tenantId(), criteria.showDeleted())) : Optional.empty();
     Counted page = walked.map(found -> new Counted(found, null)).orElseGet(
         () -> fetchPage(caller, criteria, order, position, everyone, share, walkOrder, pageSize + 1));
     List<Found> rows = page.rows();
@@ -154,16 +148,13 @@ public final class CustomerSearch {
     } else if (firstPage) {
       // A common tag makes counting costly: PostgreSQL reads the tag's whole
       // list to intersect it with the text, tens of milliseconds for "VIP".
-      total(caller, criteria, query, rows.size(), more, walked.isEmpty(), out);
+      total(caller, criteria, share, rows.size(), more, walked.isEmpty(), out);
     }
     return out.build();
   }
 
   /** A page, and the number of matches when the same statement counted them (else null). */
   private record Counted(List<Found> rows, Long total) {}
-
-  /** A row of a page, and the count the statement read with it (else null). */
-  private record CountedRow(Found found, Long total) {}
 
   /**
    * The page by a bounded walk of the order's index ({@code walkOrder}:
@@ -180,8 +171,7 @@ public final class CustomerSearch {
     // In time order, the planner would walk the time index for a word it
     // takes for a common one, unbounded: the sample's judgement decides.
     if (walkOrder) {
-      // Filters make the words' matches an upper bound of the search's: unknown.
-      double expected = criteria.textOnly() && share >= 0 ? share * tenantSizes.of(caller.tenantId(), criteria.showDeleted()) : -1;
+      double expected = expectedMatches(caller, criteria, share);
       return new Counted(orderWalk.page(caller.tenantId(), criteria, order, after, limit, expected), null);
     } else if (criteria.hasText() && share >= 0 && criteria.textIndexed()) {
       SearchCriteria cached = criteria.forCachedPlan();
@@ -200,17 +190,16 @@ public final class CustomerSearch {
     // Everyone walks the order's index: that plan never changes.
     DSLContext context = criteria.everyone() ? cachedPlans : dsl;
     Field<?>[] extra = total.isPresent() ? new Field<?>[] {order.column(), total.get()} : new Field<?>[] {order.column()};
-    List<CountedRow> rows =
+    List<Found.Counted> rows =
         CustomerRepository.fetch(
             CustomerRepository.selectRows(context, extra)
                 .where(tenantRows.and(criteria.condition()))
                 .orderBy(orderBy)
                 .limit(inline(limit)),
-            rs -> new CountedRow(
-                Found.read(rs, order), total.isPresent() ? rs.getLong(CustomerRepository.FIRST_EXTRA_COLUMN + 1) : null));
-    List<Found> found = rows.stream().map(CountedRow::found).toList();
+            rs -> total.isPresent() ? Found.Counted.read(rs, order) : new Found.Counted(Found.read(rs, order), null));
+    List<Found> found = rows.stream().map(Found.Counted::found).toList();
     // No rows: nobody to count, whatever the counts say.
-    return new Counted(found, total.isEmpty() ? null : rows.isEmpty() ? 0L : rows.getFirst().total());
+    return new Counted(found, total.isEmpty() ? null : rows.isEmpty() ? 0L : rows.getFirst().count());
   }
 
   /**
@@ -225,11 +214,13 @@ public final class CustomerSearch {
     return context.select(CUSTOMER.asterisk()).from(CUSTOMER).where(criteria.text()).offset(inline(0)).asTable(CUSTOMER.getName());
   }
 
-  /** The tenant's customers (archived ones too when the search shows them), from the counts its writes keep. */
-  private static Field<Long> customerCount(Caller caller, SearchCriteria criteria) {
-    Field<BigDecimal> counted = sum(criteria.showDeleted() ? CUSTOMER_COUNT.UNMERGED : CUSTOMER_COUNT.ACTIVE);
-    return field(select(coalesce(counted, inline(BigDecimal.ZERO))).from(CUSTOMER_COUNT)
-        .where(CUSTOMER_COUNT.TENANT_ID.eq(caller.tenantId()))).cast(SQLDataType.BIGINT);
+  /**
+   * How many customers the words match, expected from the planner's sample
+   * ({@code share}) and the tenant's kept count; negative when unknown: no
+   * statistics yet, or filters, which make it an upper bound at most.
+   */
+  private double expectedMatches(Caller caller, SearchCriteria criteria, double share) {
+    return criteria.textOnly() && share >= 0 ? share * tenantSizes.of(caller.tenantId(), criteria.showDeleted()) : -1;
   }
 
   /**
@@ -243,14 +234,14 @@ public final class CustomerSearch {
    * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
   private void total(
-      Caller caller, SearchCriteria criteria, String query, int pageRows, boolean more, boolean mayCount,
+      Caller caller, SearchCriteria criteria, double share, int pageRows, boolean more, boolean mayCount,
       SearchCustomersResponse.Builder out) {
     if (!more) {
       out.setTotalSize(pageRows).setTotalSizeExact(true);
       return;
     }
     Condition matches = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition());
-    double estimate = estimate(caller, criteria, query, matches);
+    double estimate = estimate(caller, criteria, share, matches);
     OptionalLong counted = mayCount && estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : OptionalLong.empty();
     if (counted.isPresent() && counted.getAsLong() <= COUNT_LIMIT) {
       out.setTotalSize(counted.getAsLong()).setTotalSizeExact(true);
@@ -266,14 +257,9 @@ public final class CustomerSearch {
    * known already, the size kept for a minute). Otherwise the planner's own
    * estimate, at the cost of planning a query (EXPLAIN).
    */
-  private double estimate(Caller caller, SearchCriteria criteria, String query, Condition matches) {
-    if (criteria.textOnly()) {
-      double share = statistics.share(query, criteria::textMatchesSample);
-      if (share >= 0) {
-        return share * tenantSizes.of(caller.tenantId(), criteria.showDeleted());
-      }
-    }
-    return dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
+  private double estimate(Caller caller, SearchCriteria criteria, double share, Condition matches) {
+    double expected = expectedMatches(caller, criteria, share);
+    return expected >= 0 ? expected : dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
   }
 
   /**

@@ -19,4 +19,12 @@ record Found(CustomerRow row, List<String> position) {
     CustomerRow row = CustomerRepository.toRow(rs);
     return new Found(row, order.positionOf(rs, CustomerRepository.FIRST_EXTRA_COLUMN, row.id()));
   }
+
+  /** A customer found, and a number its statement read with it once (a count), or null. */
+  record Counted(Found found, Long count) {
+    /** Like {@link Found#read}, with the count from the second extra column. */
+    static Counted read(ResultSet rs, SortOrder order) throws SQLException {
+      return new Counted(Found.read(rs, order), rs.getObject(CustomerRepository.FIRST_EXTRA_COLUMN + 1, Long.class));
+    }
+  }
 }

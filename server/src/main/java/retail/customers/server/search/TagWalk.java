@@ -49,9 +49,6 @@ final class TagWalk {
     this.budget = budget;
   }
 
-  /** A customer the walk found, and how many customers carry the walked tag. */
-  private record Walked(Found found, Long tagCustomers) {}
-
   /** Whether this is the search's strategy: required tags, in creation order. */
   static boolean applies(SearchCriteria criteria, SortOrder order) {
     return !criteria.tagsAll().isEmpty() && order.key() == SortOrder.Key.CREATE_TIME;
@@ -101,15 +98,16 @@ final class TagWalk {
                     .where(CUSTOMER.TENANT_ID.eq(tenant), CUSTOMER.ID.eq(walk.field(TAGGED_CUSTOMER.CUSTOMER_ID)))
                     .offset(inline(0))
                     .asTable(CUSTOMER.getName())));
-    List<Walked> rows =
+    // Each row also reads how many customers carry the walked tag.
+    List<Found.Counted> rows =
         CustomerRepository.fetch(
             CustomerRepository.selectRows(dsl, customers, order.column(), tagCustomers)
                 .where(textMayMatch, criteria.condition())
                 .orderBy(order.orderBy(walk.field(TAGGED_CUSTOMER.CREATE_TIME), walk.field(TAGGED_CUSTOMER.CUSTOMER_ID)))
                 .limit(inline(limit)),
-            rs -> new Walked(Found.read(rs, order), rs.getObject(CustomerRepository.FIRST_EXTRA_COLUMN + 1, Long.class)));
+            rs -> Found.Counted.read(rs, order));
     // Short of the page, the result is still whole if the walk read every entry the tag has.
-    boolean whole = !rows.isEmpty() && rows.getFirst().tagCustomers() != null && rows.getFirst().tagCustomers() <= budget;
-    return rows.size() >= limit || whole ? Optional.of(rows.stream().map(Walked::found).toList()) : Optional.empty();
+    boolean whole = !rows.isEmpty() && rows.getFirst().count() != null && rows.getFirst().count() <= budget;
+    return rows.size() >= limit || whole ? Optional.of(rows.stream().map(Found.Counted::found).toList()) : Optional.empty();
   }
 }

@@ -1,7 +1,9 @@
 package retail.customers.server.search;
 
 import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
@@ -13,7 +15,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record2;
+import org.jooq.impl.SQLDataType;
 
 /**
  * How many customers each tenant has, from the counts its writes keep, read
@@ -50,14 +54,18 @@ final class TenantSizes {
     return showDeleted ? size.unmerged() : size.active();
   }
 
+  /**
+   * The tenant's customers, archived ones included when {@code showDeleted},
+   * as an expression for a statement of its own or another's (read fresh).
+   */
+  static Field<Long> counted(UUID tenant, boolean showDeleted) {
+    Field<BigDecimal> counted = sum(showDeleted ? CUSTOMER_COUNT.UNMERGED : CUSTOMER_COUNT.ACTIVE);
+    return field(select(coalesce(counted, inline(BigDecimal.ZERO))).from(CUSTOMER_COUNT).where(CUSTOMER_COUNT.TENANT_ID.eq(tenant)))
+        .cast(SQLDataType.BIGINT);
+  }
+
   private Size read(UUID tenant) {
-    Record2<BigDecimal, BigDecimal> counts =
-        dsl.select(
-                coalesce(sum(CUSTOMER_COUNT.ACTIVE), inline(BigDecimal.ZERO)),
-                coalesce(sum(CUSTOMER_COUNT.UNMERGED), inline(BigDecimal.ZERO)))
-            .from(CUSTOMER_COUNT)
-            .where(CUSTOMER_COUNT.TENANT_ID.eq(tenant))
-            .fetchSingle();
-    return new Size(counts.value1().longValueExact(), counts.value2().longValueExact(), clock.instant());
+    Record2<Long, Long> counts = dsl.select(counted(tenant, false), counted(tenant, true)).fetchSingle();
+    return new Size(counts.value1(), counts.value2(), clock.instant());
   }
 }
