@@ -12,6 +12,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Result;
+import org.jooq.Select;
 import org.jooq.Table;
 import retail.customers.server.customer.CustomerRepository;
 
@@ -79,26 +80,7 @@ final class OrderWalk {
   List<Found> page(UUID tenant, SearchCriteria criteria, SortOrder order, Condition position, int limit, double expectedMatches) {
     Condition tenantRows = CUSTOMER.TENANT_ID.eq(tenant).and(position);
     int budget = expectedMatches > LONG_WALK_FROM * sortAllLimit ? LONG_BUDGET : BUDGET;
-    // A bounded walk of the order's index, inside PostgreSQL: the first
-    // budget customers in order (a subquery the planner cannot push the
-    // conditions into), filtered on the way, stopping at the page's last
-    // match. Named like the table, so that the conditions and the row's
-    // columns read it. The plan is the walk whatever the values: it is made
-    // once per connection.
-    Table<?> walk =
-        cachedPlans.select(CUSTOMER.asterisk())
-            .from(CUSTOMER)
-            .where(tenantRows)
-            .orderBy(order.orderBy())
-            .limit(inline(budget))
-            .asTable(CUSTOMER.getName());
-    List<Found> walked =
-        CustomerRepository.fetch(
-            CustomerRepository.selectRows(cachedPlans, walk, order.column())
-                .where(criteria.forCachedPlan().condition())
-                .orderBy(order.orderBy())
-                .limit(inline(limit)),
-            rs -> Found.read(rs, order));
+    List<Found> walked = CustomerRepository.fetch(walk(tenantRows, criteria, order, limit, budget), rs -> Found.read(rs, order));
     if (walked.size() >= limit || dsl.fetchCount(dsl.selectOne().from(CUSTOMER).where(tenantRows).limit(budget)) < budget) {
       return walked; // the page is full, or the walk reached the end: exact either way
     }
@@ -135,6 +117,39 @@ final class OrderWalk {
           rs -> Found.read(rs, order));
     }
     return rowsInOrder(tenant, order, page);
+  }
+
+  /**
+   * The bounded walk, inside PostgreSQL: the first {@code budget} customers
+   * in order (a subquery the planner cannot push the conditions into),
+   * filtered on the way, stopping at the page's last match; then the page's
+   * customers, with their pricing. The plan is the walk whatever the values:
+   * it is made once per connection. The page is taken before its pricing is
+   * joined: made without the values, the plan expects the text to match one
+   * customer in 200, and when one tenant holds the table (a store's own
+   * installation) it expects the whole walk to be read. Had the page's own
+   * statement joined the pricing, that plan read the whole walk, hashed it
+   * against the customer types and sorted what matched: "tin", at a million
+   * customers, read 10,000 of them in 5.6 ms instead of 1,914 in 1.8 ms.
+   * Each derived table is named like the table, so that the conditions and
+   * the row's columns read it.
+   */
+  Select<Record> walk(Condition tenantRows, SearchCriteria criteria, SortOrder order, int limit, int budget) {
+    Table<?> walk =
+        cachedPlans.select(CUSTOMER.asterisk())
+            .from(CUSTOMER)
+            .where(tenantRows)
+            .orderBy(order.orderBy())
+            .limit(inline(budget))
+            .asTable(CUSTOMER.getName());
+    Table<?> page =
+        cachedPlans.select(walk.asterisk())
+            .from(walk)
+            .where(criteria.forCachedPlan().condition())
+            .orderBy(order.orderBy())
+            .limit(inline(limit))
+            .asTable(CUSTOMER.getName());
+    return CustomerRepository.selectRows(cachedPlans, page, order.column()).orderBy(order.orderBy());
   }
 
   /** The customers with these ids, with their pricing, in the order. */
