@@ -75,7 +75,7 @@ public final class Bench {
       Server server = services.configure(NettyServerBuilder.forPort(0)).build().start();
       CustomersChannel api = CustomersChannel.builder("localhost:" + server.getPort()).apiKey(key).usePlaintext().build();
       System.out.printf("server on port %d, %s%n", server.getPort(), embedded == null ? url : "embedded PostgreSQL in " + dataDir);
-      return new Environment(database, embedded, services, server, api, tenant);
+      return new Environment(database, embedded, services, server, api, key, tenant);
     }
 
     /** The measured tenant, seeded now unless a previous run left it complete. */
@@ -116,8 +116,13 @@ public final class Bench {
 
   /** A running benchmark environment. */
   record Environment(
-      Database database, EmbeddedDatabase embedded, ApiServices services, Server server, CustomersChannel api, UUID tenant)
-      implements AutoCloseable {
+      Database database, EmbeddedDatabase embedded, ApiServices services, Server server, CustomersChannel api, String apiKey,
+      UUID tenant) implements AutoCloseable {
+    /** A new connection to the server with the benchmark's key; the caller closes it. */
+    CustomersChannel connect() {
+      return CustomersChannel.builder("localhost:" + server.getPort()).apiKey(apiKey).usePlaintext().build();
+    }
+
     @Override
     public void close() throws Exception {
       api.close();
@@ -138,11 +143,15 @@ public final class Bench {
     @Option(names = "--only", split = ",", description = "Measure only the query shapes (or \"create\") whose names start so; default: all.")
     List<String> only = new ArrayList<>();
 
+    @Option(names = "--shared-channel",
+        description = "All gRPC clients share one channel (one HTTP/2 connection), as threads of one back office would; default: a channel each, as registers have, like the SQL side's connection each.")
+    boolean sharedChannel;
+
     @Override
     public Integer call() throws Exception {
-      try (Environment env = setup.start()) {
+      try (Environment env = setup.start(); Channels channels = new Channels(env::connect)) {
         SearchBenchmark benchmark =
-            new SearchBenchmark(env.database().dataSource(), env.api(), env.tenant(),
+            new SearchBenchmark(env.database().dataSource(), sharedChannel ? client -> env.api() : channels, env.tenant(),
                 Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds), only);
         try {
           benchmark.run();

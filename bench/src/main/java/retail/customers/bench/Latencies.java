@@ -25,6 +25,11 @@ final class Latencies {
     this.seconds = seconds;
   }
 
+  /** Adds a slice of measured time, for latencies measured in several slices. */
+  void addElapsed(double seconds) {
+    this.seconds += seconds;
+  }
+
   int count() {
     return count;
   }

@@ -2,6 +2,7 @@ package retail.customers.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,11 +12,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * figure is how fast the system answers a client that is always waiting.
  */
 final class Load {
+  /**
+   * Slices each side of a comparison is measured in. Measured one after the
+   * other, the two sides of a ratio met different moments of the machine (a
+   * checkpoint, autovacuum, another process): alternating short slices
+   * spreads such moments over both.
+   */
+  static final int SLICES = 8;
+
   /** One call of a client; {@code i} numbers the calls so that clients vary their inputs. */
   @FunctionalInterface
   interface Operation {
     void call(int client, long i) throws Exception;
   }
+
+  /** The latencies of both sides of a comparison, measured in the same slices of time. */
+  record Compared(Latencies first, Latencies second) {}
 
   private Load() {}
 
@@ -29,11 +41,39 @@ final class Load {
     return latencies;
   }
 
+  /**
+   * Both operations, each warmed up and then measured for {@code measure}
+   * in all, in {@link #SLICES} alternating slices: first, second, second,
+   * first, and so on, so that a steady drift of the machine weighs on both
+   * alike.
+   */
+  static Compared compare(int clients, Duration warmup, Duration measure, Operation first, Operation second)
+      throws InterruptedException {
+    AtomicLong firstSequence = new AtomicLong();
+    AtomicLong secondSequence = new AtomicLong();
+    runFor(clients, warmup, first, firstSequence, null);
+    runFor(clients, warmup, second, secondSequence, null);
+    Latencies firstLatencies = new Latencies();
+    Latencies secondLatencies = new Latencies();
+    Duration slice = measure.dividedBy(SLICES);
+    for (int i = 0; i < SLICES; i++) {
+      boolean firstFirst = i % 2 == 0;
+      for (int side = 0; side < 2; side++) {
+        boolean isFirst = firstFirst == (side == 0);
+        long started = System.nanoTime();
+        runFor(clients, slice, isFirst ? first : second, isFirst ? firstSequence : secondSequence,
+            isFirst ? firstLatencies : secondLatencies);
+        (isFirst ? firstLatencies : secondLatencies).addElapsed((System.nanoTime() - started) / 1e9);
+      }
+    }
+    return new Compared(firstLatencies, secondLatencies);
+  }
+
   private static void runFor(int clients, Duration duration, Operation operation, AtomicLong sequence, Latencies into)
       throws InterruptedException {
     long end = System.nanoTime() + duration.toNanos();
     List<Thread> threads = new ArrayList<>();
-    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     for (int c = 0; c < clients; c++) {
       int client = c;
       threads.add(Thread.ofPlatform().name("client-" + c).start(() -> {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,14 +42,15 @@ final class SearchBenchmark {
   private static final String COLUMNS = columns();
 
   private final DataSource dataSource;
-  private final CustomersChannel api;
+  private final IntFunction<CustomersChannel> api;
   private final UUID tenant;
   private final Duration warmup;
   private final Duration measure;
   private final List<Connection> sqlConnections = new ArrayList<>();
   private final List<String> only;
 
-  SearchBenchmark(DataSource dataSource, CustomersChannel api, UUID tenant, Duration warmup, Duration measure, List<String> only) {
+  /** @param api each client's channel to the server, by client number */
+  SearchBenchmark(DataSource dataSource, IntFunction<CustomersChannel> api, UUID tenant, Duration warmup, Duration measure, List<String> only) {
     this.dataSource = dataSource;
     this.api = api;
     this.tenant = tenant;
@@ -74,26 +76,27 @@ final class SearchBenchmark {
     System.out.printf("warming up every shape for %d s on each side...%n", 2 * warmup.toSeconds());
     for (Shape shape : shapes) {
       if (wanted(shape.name())) {
-        Load.run(2, warmup, warmup, (c, i) -> api.customers().searchCustomers(shape.request().apply(i)));
+        Load.run(2, warmup, warmup, (c, i) -> api.apply(c).customers().searchCustomers(shape.request().apply(i)));
         Load.run(2, warmup, warmup, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
       }
     }
     for (int clients : new int[] {1, 8}) {
-      System.out.printf("%n%d concurrent client%s, %d s per measurement after %d s of warm-up%n", clients,
-          clients == 1 ? "" : "s", measure.toSeconds(), warmup.toSeconds());
+      System.out.printf("%n%d concurrent client%s, %d s measured per side in %d alternating slices, after %d s of warm-up%n",
+          clients, clients == 1 ? "" : "s", measure.toSeconds(), Load.SLICES, warmup.toSeconds());
       System.out.printf("%-36s %8s %8s %8s %9s | %8s %8s %8s %9s | %6s %6s%n",
           "query shape", "gRPC p50", "p95", "p99", "calls/s", "SQL p50", "p95", "p99", "calls/s", "p50 x", "p95 x");
       for (Shape shape : shapes) {
         if (!wanted(shape.name())) {
           continue;
         }
-        Latencies grpc = Load.run(clients, warmup, measure, (c, i) -> {
-          SearchCustomersResponse r = api.customers().searchCustomers(shape.request().apply(i));
+        Load.Compared compared = Load.compare(clients, warmup, measure, (c, i) -> {
+          SearchCustomersResponse r = api.apply(c).customers().searchCustomers(shape.request().apply(i));
           if (r.getCustomersCount() == 0 && shape.target()) {
             throw new IllegalStateException(shape.name() + " found nothing for " + shape.request().apply(i).getQuery());
           }
-        });
-        Latencies sql = Load.run(clients, warmup, measure, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
+        }, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
+        Latencies grpc = compared.first();
+        Latencies sql = compared.second();
         System.out.printf("%-36s %8.2f %8.2f %8.2f %9.0f | %8.2f %8.2f %8.2f %9.0f | %6.2f %6.2f%n",
             shape.name() + (shape.target() ? "" : " (*)"),
             grpc.percentileMillis(50), grpc.percentileMillis(95), grpc.percentileMillis(99), grpc.perSecond(),
@@ -114,10 +117,10 @@ final class SearchBenchmark {
    * can remove, which bounds how close a fast query's ratio can come to 1.
    */
   private void floor() throws Exception {
-    System.out.printf("%ngRPC round trip doing no work (Health/Check), same channel and server%n");
+    System.out.printf("%ngRPC round trip doing no work (Health/Check), same channels and server%n");
     System.out.printf("%-10s %8s %8s %8s %9s%n", "clients", "p50", "p95", "p99", "calls/s");
     for (int clients : new int[] {1, 8}) {
-      Latencies health = Load.run(clients, warmup, measure, (c, i) -> api.isServing());
+      Latencies health = Load.run(clients, warmup, measure, (c, i) -> api.apply(c).isServing());
       System.out.printf("%-10d %8.2f %8.2f %8.2f %9.0f%n", clients,
           health.percentileMillis(50), health.percentileMillis(95), health.percentileMillis(99), health.perSecond());
     }
@@ -132,14 +135,15 @@ final class SearchBenchmark {
       rows.add(generator.next(i));
     }
     for (int clients : new int[] {1, 16}) {
-      Latencies grpc = Load.run(clients, warmup, measure, (c, i) -> {
+      Load.Compared compared = Load.compare(clients, warmup, measure, (c, i) -> {
         CustomerGenerator.Row row = rows.get((int) (i % rows.size()));
-        api.customers().createCustomer(CreateCustomerRequest.newBuilder()
+        api.apply(c).customers().createCustomer(CreateCustomerRequest.newBuilder()
             .setRequestId(UUID.randomUUID().toString())
             .setCustomer(toCustomer(row))
             .build());
-      });
-      Latencies sql = Load.run(clients, warmup, measure, (c, i) -> insert(connection(c), rows.get((int) (i % rows.size()))));
+      }, (c, i) -> insert(connection(c), rows.get((int) (i % rows.size()))));
+      Latencies grpc = compared.first();
+      Latencies sql = compared.second();
       System.out.printf("%-10d %9.0f %8.2f %8.2f | %9.0f %8.2f %8.2f | %6.2f%n", clients,
           grpc.perSecond(), grpc.percentileMillis(50), grpc.percentileMillis(95),
           sql.perSecond(), sql.percentileMillis(50), sql.percentileMillis(95), grpc.perSecond() / sql.perSecond());
