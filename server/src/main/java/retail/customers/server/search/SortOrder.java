@@ -15,6 +15,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.SortField;
 import org.jooq.impl.SQLDataType;
+import retail.customers.server.customer.CustomerRow;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.Violations;
 
@@ -122,7 +123,7 @@ public record SortOrder(Key key, boolean descending) {
     return descending ? List.of(keyColumn.desc(), idColumn.desc()) : List.of(keyColumn.asc(), idColumn.asc());
   }
 
-  /** Rows strictly after the row whose position is {@code position} (from {@link #positionOf}). */
+  /** Rows strictly after the row whose position is {@code position} (from {@link #position}). */
   public Condition after(List<String> position) {
     return after(position, key.column, CUSTOMER.ID);
   }
@@ -158,12 +159,19 @@ public record SortOrder(Key key, boolean descending) {
   }
 
   /**
-   * The position of a row in this order, as page tokens and resume tokens
-   * store it: its sort key, read from column {@code keyColumn} of the current
-   * row of {@code rs}, and its id.
+   * The sort key of the current row of {@code rs}: a name's from column
+   * {@code keyColumn} (the normalised name is not part of the row), a time's
+   * from the row itself.
    */
-  public List<String> positionOf(ResultSet rs, int keyColumn, UUID id) throws SQLException {
-    Object keyValue = key.name ? rs.getString(keyColumn) : rs.getObject(keyColumn, OffsetDateTime.class);
+  public Object keyOf(ResultSet rs, int keyColumn, CustomerRow row) throws SQLException {
+    return key.name ? rs.getString(keyColumn) : row.get(key.column);
+  }
+
+  /**
+   * The position of a row in this order, as page tokens and resume tokens
+   * store it: its sort key (from {@link #keyOf}) and its id.
+   */
+  public static List<String> position(Object keyValue, UUID id) {
     return List.of(String.valueOf(keyValue), id.toString());
   }
 }
