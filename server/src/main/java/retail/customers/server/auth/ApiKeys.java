@@ -3,18 +3,18 @@ package retail.customers.server.auth;
 import static retail.customers.db.Tables.API_KEY;
 import static retail.customers.db.Tables.TENANT;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
+import retail.customers.server.cache.Caches;
 import retail.customers.server.ids.Ids;
 
 /**
@@ -31,14 +31,12 @@ public final class ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DSLContext dsl;
-  private final Clock clock;
-  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
-
-  private record Cached(Optional<Caller> caller, Instant expires) {}
+  /** Resolved keys, unknown ones too: a flood of random keys must not reach the database each time. */
+  private final Cache<String, Optional<Caller>> cache;
 
   public ApiKeys(DSLContext dsl, Clock clock) {
     this.dsl = dsl;
-    this.clock = clock;
+    this.cache = Caches.expiringAfterWrite(clock, CACHE_TIME, 10_000);
   }
 
   /** A new tenant with one key; returns the key, which is shown once and never stored. */
@@ -83,25 +81,18 @@ public final class ApiKeys {
 
   /** The caller that {@code key} authenticates, if it is a live key. */
   public Optional<Caller> resolve(String key) {
-    Instant now = clock.instant();
-    Cached cached = cache.get(key);
-    if (cached != null && cached.expires().isAfter(now)) {
-      return cached.caller();
-    }
-    Optional<Caller> caller =
-        key.startsWith(PREFIX)
-            ? dsl.select(API_KEY.TENANT_ID, TENANT.COUNTRY_CODE, API_KEY.ID)
-                .from(API_KEY)
-                .join(TENANT)
-                .on(TENANT.ID.eq(API_KEY.TENANT_ID))
-                .where(API_KEY.KEY_HASH.eq(hash(key)), API_KEY.REVOKE_TIME.isNull())
-                .fetchOptional(r -> new Caller(r.value1(), r.value2(), r.value3()))
-            : Optional.empty();
-    if (cache.size() > 10_000) {
-      cache.clear(); // bounded: a flood of random keys must not grow the heap
-    }
-    cache.put(key, new Cached(caller, now.plus(CACHE_TIME)));
-    return caller;
+    return cache.get(key, this::lookUp);
+  }
+
+  private Optional<Caller> lookUp(String key) {
+    return key.startsWith(PREFIX)
+        ? dsl.select(API_KEY.TENANT_ID, TENANT.COUNTRY_CODE, API_KEY.ID)
+            .from(API_KEY)
+            .join(TENANT)
+            .on(TENANT.ID.eq(API_KEY.TENANT_ID))
+            .where(API_KEY.KEY_HASH.eq(hash(key)), API_KEY.REVOKE_TIME.isNull())
+            .fetchOptional(r -> new Caller(r.value1(), r.value2(), r.value3()))
+        : Optional.empty();
   }
 
   static byte[] hash(String key) {

@@ -1,11 +1,11 @@
 package retail.customers.server.search;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.jooq.DSLContext;
 import org.jooq.Record;
@@ -21,7 +21,7 @@ import org.jooq.Record;
 final class SearchStatistics {
   static final Duration TIME_TO_LIVE = Duration.ofMinutes(5);
 
-  /** Shares remembered per sample at most; beyond, they are forgotten and computed again. */
+  /** Shares remembered per sample at most: a flood of distinct words must not grow the heap. */
   static final int MAX_REMEMBERED = 10_000;
 
   /**
@@ -31,9 +31,9 @@ final class SearchStatistics {
    */
   private record Sample(
       double nullFraction, List<String> common, List<Double> commonFrequencies, List<String> histogram, Instant read,
-      Map<String, Double> shares) {
+      Cache<String, Double> shares) {
     Sample(double nullFraction, List<String> common, List<Double> commonFrequencies, List<String> histogram, Instant read) {
-      this(nullFraction, common, commonFrequencies, histogram, read, new ConcurrentHashMap<>());
+      this(nullFraction, common, commonFrequencies, histogram, read, Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).build());
     }
   }
 
@@ -57,16 +57,7 @@ final class SearchStatistics {
     if (s == null || s.histogram().isEmpty() && s.common().isEmpty()) {
       return -1;
     }
-    Double known = s.shares().get(key);
-    if (known != null) {
-      return known;
-    }
-    if (s.shares().size() >= MAX_REMEMBERED) {
-      s.shares().clear(); // bounded: a flood of distinct words must not grow the heap
-    }
-    double share = share(s, matches);
-    s.shares().put(key, share);
-    return share;
+    return s.shares().get(key, k -> share(s, matches));
   }
 
   private static double share(Sample s, Predicate<String> matches) {

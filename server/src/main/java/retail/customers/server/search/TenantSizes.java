@@ -7,17 +7,16 @@ import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record2;
 import org.jooq.impl.SQLDataType;
+import retail.customers.server.cache.Caches;
 
 /**
  * How many customers each tenant has, from the counts its writes keep, read
@@ -26,31 +25,23 @@ import org.jooq.impl.SQLDataType;
  */
 final class TenantSizes {
   static final Duration TIME_TO_LIVE = Duration.ofMinutes(1);
-  /** Tenants remembered at most; beyond, all are forgotten and read again. */
+  /** Tenants remembered at most. */
   static final int MAX_TENANTS = 10_000;
 
   /** A tenant's customers: active ones, and all but the merged ones (archived ones too). */
-  private record Size(long active, long unmerged, Instant read) {}
+  private record Size(long active, long unmerged) {}
 
   private final DSLContext dsl;
-  private final Clock clock;
-  private final Map<UUID, Size> sizes = new ConcurrentHashMap<>();
+  private final Cache<UUID, Size> sizes;
 
   TenantSizes(DSLContext dsl, Clock clock) {
     this.dsl = dsl;
-    this.clock = clock;
+    this.sizes = Caches.expiringAfterWrite(clock, TIME_TO_LIVE, MAX_TENANTS);
   }
 
   /** The tenant's customers, archived ones included when {@code showDeleted}. */
   long of(UUID tenant, boolean showDeleted) {
-    Size size = sizes.get(tenant);
-    if (size == null || size.read().plus(TIME_TO_LIVE).isBefore(clock.instant())) {
-      size = read(tenant);
-      if (sizes.size() >= MAX_TENANTS) {
-        sizes.clear();
-      }
-      sizes.put(tenant, size);
-    }
+    Size size = sizes.get(tenant, this::read);
     return showDeleted ? size.unmerged() : size.active();
   }
 
@@ -66,6 +57,6 @@ final class TenantSizes {
 
   private Size read(UUID tenant) {
     Record2<Long, Long> counts = dsl.select(counted(tenant, false), counted(tenant, true)).fetchSingle();
-    return new Size(counts.value1(), counts.value2(), clock.instant());
+    return new Size(counts.value1(), counts.value2());
   }
 }

@@ -1,0 +1,29 @@
+package retail.customers.server.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The service's in-memory caches: bounded, so that a flood of distinct keys
+ * cannot grow the heap, and expiring on the service's clock, so that tests
+ * move time instead of waiting for it.
+ */
+public final class Caches {
+  private Caches() {}
+
+  /** A cache whose entries expire {@code timeToLive} after they were written, holding about {@code maximumSize} of them. */
+  public static <K, V> Cache<K, V> expiringAfterWrite(Clock clock, Duration timeToLive, long maximumSize) {
+    return Caffeine.newBuilder()
+        .ticker(() -> nanos(clock.instant()))
+        .expireAfterWrite(timeToLive)
+        .maximumSize(maximumSize)
+        .build();
+  }
+
+  private static long nanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+}
