@@ -204,14 +204,14 @@ public final class CustomerSearch {
 
   /**
    * The customers (of every tenant) whose search text matches the words, as
-   * a derived table named like the table. No condition can be pushed into
+   * a derived table that reads as the table. No condition can be pushed into
    * it (OFFSET 0): PostgreSQL reads the trigram index's matches and filters
    * and sorts those, and the plan, made once, cannot turn into a walk of the
    * order's index (nor AND in the tenant's whole primary key, as a plan
    * made without the values does when the tenant is in the same scan).
    */
   private static Table<?> textMatches(DSLContext context, SearchCriteria criteria) {
-    return context.select(CUSTOMER.asterisk()).from(CUSTOMER).where(criteria.text()).offset(inline(0)).asTable(CUSTOMER.getName());
+    return CustomerRepository.asCustomers(context.select(CUSTOMER.asterisk()).from(CUSTOMER).where(criteria.text()).offset(inline(0)));
   }
 
   /**

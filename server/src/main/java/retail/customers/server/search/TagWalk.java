@@ -92,12 +92,11 @@ final class TagWalk {
     // the values cannot read the tag's and the word's customers from their
     // indexes instead (40 ms for VIP and a common first name).
     Table<?> customers =
-        walk.crossJoin(lateral(
+        walk.crossJoin(lateral(CustomerRepository.asCustomers(
                 dsl.select(CUSTOMER.asterisk())
                     .from(CUSTOMER)
                     .where(CUSTOMER.TENANT_ID.eq(tenant), CUSTOMER.ID.eq(walk.field(TAGGED_CUSTOMER.CUSTOMER_ID)))
-                    .offset(inline(0))
-                    .asTable(CUSTOMER.getName())));
+                    .offset(inline(0)))));
     // Each row also reads how many customers carry the walked tag.
     List<Found.Counted> rows =
         CustomerRepository.fetch(
