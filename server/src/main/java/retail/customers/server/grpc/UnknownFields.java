@@ -2,8 +2,6 @@ package retail.customers.server.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Refuses requests that carry fields this server does not know. Protobuf
@@ -27,20 +25,23 @@ public final class UnknownFields {
           where + " has field number(s) " + message.getUnknownFields().asMap().keySet()
               + " that this server does not know; it will not ignore them");
     }
-    for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
-      FieldDescriptor field = entry.getKey();
+    // Only message fields can hold more: the descriptor lists them without
+    // the reflective copy of every set field that getAllFields() makes.
+    for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
       if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
         continue;
       }
-      String child = path.isEmpty() ? field.getName() : path + "." + field.getName();
       if (field.isRepeated()) {
-        List<?> values = (List<?>) entry.getValue();
-        for (int i = 0; i < values.size(); i++) {
-          reject((Message) values.get(i), child + "[" + i + "]");
+        for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
+          reject((Message) message.getRepeatedField(field, i), child(path, field) + "[" + i + "]");
         }
-      } else {
-        reject((Message) entry.getValue(), child);
+      } else if (message.hasField(field)) {
+        reject((Message) message.getField(field), child(path, field));
       }
     }
+  }
+
+  private static String child(String path, FieldDescriptor field) {
+    return path.isEmpty() ? field.getName() : path + "." + field.getName();
   }
 }

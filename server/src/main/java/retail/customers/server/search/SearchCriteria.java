@@ -67,6 +67,7 @@ public final class SearchCriteria {
   private static final Pattern PHONE_LIKE = Pattern.compile("\\+?[\\d().\\-/]*\\d[\\d().\\-/]*");
   private static final Pattern SEPARATORS = Pattern.compile("[().\\-/+]");
   private static final Pattern MARKS = Pattern.compile("\\p{M}+");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   /**
    * Digits a number written with a trunk zero must keep without it to also
    * match as a phone number. Shorter numbers that start with a zero are
@@ -270,7 +271,7 @@ public final class SearchCriteria {
     if (text.isEmpty()) {
       return List.of();
     }
-    String[] parts = text.split("\\s+");
+    String[] parts = WHITESPACE.split(text);
     if (parts.length > MAX_WORDS) {
       violations.add("query", "must have at most " + MAX_WORDS + " words");
       return List.of();
