@@ -7,6 +7,8 @@ final class Latencies {
   private long[] nanos = new long[1 << 16];
   private int count;
   private double seconds;
+  private long jvmCpuNanos;
+  private long machineCpuNanos;
 
   synchronized void add(long latency) {
     if (count == nanos.length) {
@@ -28,6 +30,22 @@ final class Latencies {
   /** Adds a slice of measured time, for latencies measured in several slices. */
   void addElapsed(double seconds) {
     this.seconds += seconds;
+  }
+
+  /** Adds CPU time spent during a slice: by this JVM, and by the whole machine. */
+  synchronized void addCpu(long jvmNanos, long machineNanos) {
+    jvmCpuNanos += jvmNanos;
+    machineCpuNanos += machineNanos;
+  }
+
+  /** CPU milliseconds per call spent in this JVM. */
+  double jvmCpuMillisPerCall() {
+    return count == 0 ? Double.NaN : jvmCpuNanos / 1e6 / count;
+  }
+
+  /** CPU milliseconds per call spent outside this JVM (the database, mostly). */
+  double otherCpuMillisPerCall() {
+    return count == 0 ? Double.NaN : (machineCpuNanos - jvmCpuNanos) / 1e6 / count;
   }
 
   int count() {

@@ -91,8 +91,9 @@ final class SearchBenchmark {
     for (int clients : new int[] {1, 8}) {
       System.out.printf("%n%d concurrent client%s, %d s measured per side in %d alternating slices, after %d s of warm-up%n",
           clients, clients == 1 ? "" : "s", measure.toSeconds(), Load.SLICES, warmup.toSeconds());
-      System.out.printf("%-36s %8s %8s %8s %9s | %8s %8s %8s %9s | %6s %6s%n",
-          "query shape", "gRPC p50", "p95", "p99", "calls/s", "SQL p50", "p95", "p99", "calls/s", "p50 x", "p95 x");
+      System.out.printf("%-36s %8s %8s %8s %9s | %8s %8s %8s %9s | %6s %6s | %11s %11s%n",
+          "query shape", "gRPC p50", "p95", "p99", "calls/s", "SQL p50", "p95", "p99", "calls/s", "p50 x", "p95 x",
+          "gRPC cpu", "SQL cpu");
       for (Shape shape : shapes) {
         if (!wanted(shape.name())) {
           continue;
@@ -105,14 +106,16 @@ final class SearchBenchmark {
         }, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
         Latencies grpc = compared.first();
         Latencies sql = compared.second();
-        System.out.printf("%-36s %8.2f %8.2f %8.2f %9.0f | %8.2f %8.2f %8.2f %9.0f | %6.2f %6.2f%n",
+        System.out.printf("%-36s %8.2f %8.2f %8.2f %9.0f | %8.2f %8.2f %8.2f %9.0f | %6.2f %6.2f | %5.2f+%5.2f %5.2f+%5.2f%n",
             shape.name() + (shape.target() ? "" : " (*)"),
             grpc.percentileMillis(50), grpc.percentileMillis(95), grpc.percentileMillis(99), grpc.perSecond(),
             sql.percentileMillis(50), sql.percentileMillis(95), sql.percentileMillis(99), sql.perSecond(),
-            grpc.percentileMillis(50) / sql.percentileMillis(50), grpc.percentileMillis(95) / sql.percentileMillis(95));
+            grpc.percentileMillis(50) / sql.percentileMillis(50), grpc.percentileMillis(95) / sql.percentileMillis(95),
+            grpc.jvmCpuMillisPerCall(), grpc.otherCpuMillisPerCall(), sql.jvmCpuMillisPerCall(), sql.otherCpuMillisPerCall());
       }
     }
     System.out.println("(*) not a target shape of the issue: shown for what it costs. Latencies in ms; x = gRPC / SQL.");
+    System.out.println("cpu: CPU ms per call, in this JVM (clients, server, JDBC) + in the rest of the machine (the database).");
     floor();
     if (wanted("create")) {
       creates();
