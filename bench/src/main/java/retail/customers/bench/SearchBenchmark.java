@@ -1,6 +1,7 @@
 package retail.customers.bench;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +14,6 @@ import java.util.function.IntFunction;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.jooq.Field;
 import retail.customers.client.CustomersChannel;
 import retail.customers.server.customer.CustomerRepository;
@@ -41,7 +41,7 @@ final class SearchBenchmark {
           + " where c.tenant_id = ? and c.delete_time is null and c.merged_into is null";
   private static final String COLUMNS = columns();
 
-  private final DataSource dataSource;
+  private final String jdbcUrl;
   private final IntFunction<CustomersChannel> api;
   private final UUID tenant;
   private final IntFunction<CustomersChannel> createsApi;
@@ -52,12 +52,13 @@ final class SearchBenchmark {
   private final List<String> only;
 
   /**
+   * @param jdbcUrl the database, for the SQL side's connections (one per client, none of the server's pool)
    * @param api each client's channel to the server, by client number
    * @param createsApi the same, for the tenant that the creates go to ({@code createsTenant})
    */
-  SearchBenchmark(DataSource dataSource, IntFunction<CustomersChannel> api, UUID tenant,
+  SearchBenchmark(String jdbcUrl, IntFunction<CustomersChannel> api, UUID tenant,
       IntFunction<CustomersChannel> createsApi, UUID createsTenant, Duration warmup, Duration measure, List<String> only) {
-    this.dataSource = dataSource;
+    this.jdbcUrl = jdbcUrl;
     this.api = api;
     this.tenant = tenant;
     this.createsApi = createsApi;
@@ -316,7 +317,7 @@ final class SearchBenchmark {
 
   private synchronized Connection connection(int client) throws SQLException {
     while (sqlConnections.size() <= client) {
-      Connection c = dataSource.getConnection();
+      Connection c = DriverManager.getConnection(jdbcUrl);
       c.setAutoCommit(true);
       sqlConnections.add(c);
     }
@@ -331,7 +332,7 @@ final class SearchBenchmark {
 
   private List<String> sample(String sql) throws SQLException {
     List<String> values = new ArrayList<>();
-    try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement s = c.prepareStatement(sql)) {
       s.setObject(1, tenant);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
