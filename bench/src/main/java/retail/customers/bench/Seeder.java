@@ -66,6 +66,8 @@ final class Seeder {
         s.execute("vacuum analyze customer_tag");
         // Tag walks are index-only scans: they need the visibility map set.
         s.execute("vacuum analyze tagged_customer");
+        // Written now, not by a checkpoint while the first shapes are measured.
+        s.execute("checkpoint");
       }
       System.out.printf("  rebuilt %d indexes and analysed in %.1f s%n", indexes.size(), (System.nanoTime() - started) / 1e9);
     } catch (IOException e) {
