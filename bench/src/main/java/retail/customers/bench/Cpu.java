@@ -20,15 +20,16 @@ final class Cpu {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** Busy time of all the machine's CPUs (all but idle and I/O wait), or 0 where /proc/stat is missing. */
+  /** Fields of /proc/stat's "cpu" line that are time spent running: user, nice, system, irq, softirq (not idle, I/O wait nor steal). */
+  private static final int[] BUSY_FIELDS = {1, 2, 3, 6, 7};
+
+  /** Busy time of all the machine's CPUs, or 0 where /proc/stat is missing. */
   static long machineNanos() {
     try {
       String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
       long busy = 0;
-      for (int i = 1; i < cpu.length && i <= 8; i++) {
-        if (i != 4 && i != 5) { // idle, iowait
-          busy += Long.parseLong(cpu[i]);
-        }
+      for (int field : BUSY_FIELDS) {
+        busy += Long.parseLong(cpu[field]);
       }
       return busy * TICK_NANOS;
     } catch (IOException | RuntimeException e) {

@@ -60,13 +60,13 @@ final class Load {
       boolean firstFirst = i % 2 == 0;
       for (int side = 0; side < 2; side++) {
         boolean isFirst = firstFirst == (side == 0);
+        Latencies into = isFirst ? firstLatencies : secondLatencies;
         long started = System.nanoTime();
         long jvm = Cpu.jvmNanos();
         long machine = Cpu.machineNanos();
-        runFor(clients, slice, isFirst ? first : second, isFirst ? firstSequence : secondSequence,
-            isFirst ? firstLatencies : secondLatencies);
-        (isFirst ? firstLatencies : secondLatencies).addElapsed((System.nanoTime() - started) / 1e9);
-        (isFirst ? firstLatencies : secondLatencies).addCpu(Cpu.jvmNanos() - jvm, Cpu.machineNanos() - machine);
+        runFor(clients, slice, isFirst ? first : second, isFirst ? firstSequence : secondSequence, into);
+        into.addElapsed((System.nanoTime() - started) / 1e9);
+        into.addCpu(Cpu.jvmNanos() - jvm, Cpu.machineNanos() - machine);
       }
     }
     return new Compared(firstLatencies, secondLatencies);

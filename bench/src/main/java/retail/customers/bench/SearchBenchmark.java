@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.jooq.Field;
 import retail.customers.client.CustomersChannel;
 import retail.customers.server.customer.CustomerRepository;
+import retail.customers.server.db.Database;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerFilter;
@@ -332,14 +333,14 @@ final class SearchBenchmark {
   }
 
   /**
-   * A connection of the SQL side's own, set as the server's connections are
-   * for statements planned for their values: each run planned anew (past
-   * five runs PostgreSQL may keep a generic plan, which took the tag filter
-   * with text from 9 to 90 ms) and no parallel workers.
+   * A connection of the SQL side's own, with the settings of the server's
+   * connections for statements planned for their values: each run planned
+   * anew (past five runs PostgreSQL may keep a generic plan, which took the
+   * tag filter with text from 9 to 90 ms) and no parallel workers.
    */
   private Connection openSql() throws SQLException {
     Properties properties = new Properties();
-    properties.setProperty("options", "-c plan_cache_mode=force_custom_plan -c max_parallel_workers_per_gather=0");
+    properties.setProperty("options", Database.sessionOptions(Bench.STATEMENT_TIMEOUT, false));
     return DriverManager.getConnection(jdbcUrl, properties);
   }
 

@@ -80,12 +80,7 @@ public final class Database implements AutoCloseable {
     config.setPoolName(name);
     // A call waiting this long for a connection gets UNAVAILABLE rather than hanging.
     config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
-    // No parallel workers: starting them costs milliseconds, more than the
-    // queries of a register take, and two calls' workers fight for the cores.
-    String planCacheMode = cachedPlans ? "force_generic_plan" : "force_custom_plan";
-    config.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeout.toMillis()
-        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + planCacheMode
-        + " -c max_parallel_workers_per_gather=0");
+    config.addDataSourceProperty("options", sessionOptions(statementTimeout, cachedPlans));
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     if (cachedPlans) {
@@ -93,6 +88,21 @@ public final class Database implements AutoCloseable {
       config.addDataSourceProperty("prepareThreshold", "1");
     }
     return new HikariDataSource(config);
+  }
+
+  /**
+   * The settings of the service's database sessions, as the value of the
+   * driver's {@code options} property: its timeouts, how statements are
+   * planned (once per connection for {@link #cachedPlans()}, for their
+   * values otherwise) and no parallel workers, since starting them costs
+   * milliseconds, more than the queries of a register take, and two calls'
+   * workers fight for the cores.
+   */
+  public static String sessionOptions(Duration statementTimeout, boolean cachedPlans) {
+    String planCacheMode = cachedPlans ? "force_generic_plan" : "force_custom_plan";
+    return "-c statement_timeout=" + statementTimeout.toMillis()
+        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + planCacheMode
+        + " -c max_parallel_workers_per_gather=0";
   }
 
   /** Applies the Flyway migrations that are not applied yet. */
