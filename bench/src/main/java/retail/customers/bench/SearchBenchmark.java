@@ -38,6 +38,9 @@ import retail.customers.v1.SearchCustomersResponse;
  */
 final class SearchBenchmark {
   private static final int PAGE = 50;
+  /** The longest the warm-up waits for the JIT to settle, in rounds of every shape for {@link #SETTLE_SLICE} a side. */
+  private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
+  private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
   private static final String FROM =
       " from customer c left join customer_type t on t.tenant_id = c.tenant_id and t.id = c.customer_type_id"
           + " where c.tenant_id = ? and c.delete_time is null and c.merged_into is null";
@@ -52,6 +55,8 @@ final class SearchBenchmark {
   private final Duration measure;
   private final List<Connection> sqlConnections = new ArrayList<>();
   private final List<String> only;
+  /** The customers that creates send, in turn. */
+  private final List<CustomerGenerator.Row> createRows = createRows();
 
   /**
    * @param jdbcUrl the database, for the SQL side's connections (one per client, none of the server's pool)
@@ -81,16 +86,19 @@ final class SearchBenchmark {
   record SqlSearch(String conditions, List<Object> parameters, String orderBy) {}
 
   void run() throws Exception {
-    List<Shape> shapes = shapes();
+    List<Shape> shapes = shapes().stream().filter(shape -> wanted(shape.name())).toList();
     // The JIT compiles jOOQ, protobuf and Netty's paths over the first tens of
-    // thousands of calls: warm every shape on both sides before measuring any.
-    System.out.printf("warming up every shape for %d s on each side...%n", 2 * warmup.toSeconds());
-    for (Shape shape : shapes) {
-      if (wanted(shape.name())) {
-        Load.run(2, warmup, warmup, (c, i) -> api.apply(c).customers().searchCustomers(shape.request().apply(i)));
-        Load.run(2, warmup, warmup, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
-      }
-    }
+    // thousands of calls: warm every shape on both sides before measuring
+    // any, and go on until the compiler is done, as it is in a server that
+    // has run for a while.
+    System.out.printf("warming up every shape for %d s on each side, then until the JIT has settled...%n", 2 * warmup.toSeconds());
+    long warming = System.nanoTime();
+    warm(shapes, warmup.multipliedBy(2));
+    double compiling = Jit.settle(() -> warm(shapes, SETTLE_SLICE), SETTLE_LIMIT);
+    System.out.printf("warmed for %d s in all; the JIT compiled for %.1f%% of the last round's time%n",
+        Duration.ofNanos(System.nanoTime() - warming).toSeconds(), 100 * compiling);
+    long compiledBefore = Jit.compileMillis();
+    long measuringStart = System.nanoTime();
     for (int clients : new int[] {1, 8}) {
       System.out.printf("%n%d concurrent client%s, %d s measured per side in %d alternating slices, after %d s of warm-up%n",
           clients, clients == 1 ? "" : "s", measure.toSeconds(), Load.SLICES, warmup.toSeconds());
@@ -98,15 +106,7 @@ final class SearchBenchmark {
           "query shape", "gRPC p50", "p95", "p99", "calls/s", "SQL p50", "p95", "p99", "calls/s", "p50 x", "p95 x",
           "gRPC cpu", "SQL cpu");
       for (Shape shape : shapes) {
-        if (!wanted(shape.name())) {
-          continue;
-        }
-        Load.Compared compared = Load.compare(clients, warmup, measure, (c, i) -> {
-          SearchCustomersResponse r = api.apply(c).customers().searchCustomers(shape.request().apply(i));
-          if (r.getCustomersCount() == 0 && shape.target()) {
-            throw new IllegalStateException(shape.name() + " found nothing for " + shape.request().apply(i).getQuery());
-          }
-        }, (c, i) -> sqlSearch(connection(c), shape.sql().apply(i)));
+        Load.Compared compared = Load.compare(clients, warmup, measure, search(shape), sql(shape));
         Latencies grpc = compared.first();
         Latencies sql = compared.second();
         System.out.printf("%-36s %8.2f %8.2f %8.2f %9.0f | %8.2f %8.2f %8.2f %9.0f | %6.2f %6.2f | %5.2f+%5.2f %5.2f+%5.2f%n",
@@ -119,6 +119,8 @@ final class SearchBenchmark {
     }
     System.out.println("(*) not a target shape of the issue: shown for what it costs. Latencies in ms; x = gRPC / SQL.");
     System.out.println("cpu: CPU ms per call, in this JVM (clients, server, JDBC) + in the rest of the machine (the database).");
+    System.out.printf("JIT: compiled for %.1f%% of one core's time while measuring (it steals from the JVM side).%n",
+        100.0 * (Jit.compileMillis() - compiledBefore) / ((System.nanoTime() - measuringStart) / 1e6));
     floor();
     if (wanted("create")) {
       creates();
@@ -140,28 +142,64 @@ final class SearchBenchmark {
     }
   }
 
+  /** Runs each shape, and the creates when wanted, for {@code each} on each side, from 2 clients. */
+  private void warm(List<Shape> shapes, Duration each) throws InterruptedException {
+    for (Shape shape : shapes) {
+      Load.run(2, Duration.ZERO, each, search(shape));
+      Load.run(2, Duration.ZERO, each, sql(shape));
+    }
+    if (wanted("create")) {
+      Load.run(2, Duration.ZERO, each, create());
+      Load.run(2, Duration.ZERO, each, insert());
+    }
+  }
+
+  /** A search through the service; a target shape must find someone. */
+  private Load.Operation search(Shape shape) {
+    return (c, i) -> {
+      SearchCustomersResponse r = api.apply(c).customers().searchCustomers(shape.request().apply(i));
+      if (r.getCustomersCount() == 0 && shape.target()) {
+        throw new IllegalStateException(shape.name() + " found nothing for " + shape.request().apply(i).getQuery());
+      }
+    };
+  }
+
+  private Load.Operation sql(Shape shape) {
+    return (c, i) -> sqlSearch(connection(c), shape.sql().apply(i));
+  }
+
+  /** A create through the service, with a request_id as registers send. */
+  private Load.Operation create() {
+    return (c, i) -> createsApi.apply(c).customers().createCustomer(CreateCustomerRequest.newBuilder()
+        .setRequestId(UUID.randomUUID().toString())
+        .setCustomer(toCustomer(createRows.get((int) (i % createRows.size()))))
+        .build());
+  }
+
+  private Load.Operation insert() {
+    return (c, i) -> insert(connection(c), createRows.get((int) (i % createRows.size())));
+  }
+
   private void creates() throws Exception {
     System.out.printf("%nCreateCustomer (with a request_id, as registers send) vs a plain INSERT of the same row, into another tenant%n");
     System.out.printf("%-10s %9s %8s %8s | %9s %8s %8s | %6s%n", "clients", "gRPC /s", "p50", "p95", "SQL /s", "p50", "p95", "/s x");
-    CustomerGenerator generator = new CustomerGenerator(99);
-    List<CustomerGenerator.Row> rows = new ArrayList<>();
-    for (int i = 0; i < 10_000; i++) {
-      rows.add(generator.next(i));
-    }
     for (int clients : new int[] {1, 16}) {
-      Load.Compared compared = Load.compare(clients, warmup, measure, (c, i) -> {
-        CustomerGenerator.Row row = rows.get((int) (i % rows.size()));
-        createsApi.apply(c).customers().createCustomer(CreateCustomerRequest.newBuilder()
-            .setRequestId(UUID.randomUUID().toString())
-            .setCustomer(toCustomer(row))
-            .build());
-      }, (c, i) -> insert(connection(c), rows.get((int) (i % rows.size()))));
+      Load.Compared compared = Load.compare(clients, warmup, measure, create(), insert());
       Latencies grpc = compared.first();
       Latencies sql = compared.second();
       System.out.printf("%-10d %9.0f %8.2f %8.2f | %9.0f %8.2f %8.2f | %6.2f%n", clients,
           grpc.perSecond(), grpc.percentileMillis(50), grpc.percentileMillis(95),
           sql.perSecond(), sql.percentileMillis(50), sql.percentileMillis(95), grpc.perSecond() / sql.perSecond());
     }
+  }
+
+  private static List<CustomerGenerator.Row> createRows() {
+    CustomerGenerator generator = new CustomerGenerator(99);
+    List<CustomerGenerator.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      rows.add(generator.next(i));
+    }
+    return List.copyOf(rows);
   }
 
   private List<Shape> shapes() throws SQLException {

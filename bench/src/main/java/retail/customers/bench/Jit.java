@@ -1,0 +1,50 @@
+package retail.customers.bench;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+
+/**
+ * The JIT compiler's activity. Its threads share the machine's two cores
+ * with the clients, the server and the database: while it still compiles
+ * (jOOQ, Netty, protobuf and pgjdbc's paths took over a minute of traffic to
+ * settle here), the JVM side of every figure pays for it, and a run of one
+ * shape alone measured ratios 40% worse than the same shape measured after
+ * the others had warmed the JVM.
+ */
+final class Jit {
+  private static final CompilationMXBean COMPILER = ManagementFactory.getCompilationMXBean();
+  /** Compiling less than this share of one core's time counts as settled. */
+  private static final double SETTLED_SHARE = 0.02;
+
+  private Jit() {}
+
+  /** Milliseconds the JIT has spent compiling so far, or 0 where the JVM does not tell. */
+  static long compileMillis() {
+    return COMPILER != null && COMPILER.isCompilationTimeMonitoringSupported() ? COMPILER.getTotalCompilationTime() : 0;
+  }
+
+  /** A round of load that warms the JVM: every shape, on both sides. */
+  @FunctionalInterface
+  interface Round {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs rounds until one compiles for less than
+   * {@value #SETTLED_SHARE} of its time, or until {@code limit}.
+   *
+   * @return the share of the last round's time that the JIT spent compiling
+   */
+  static double settle(Round round, Duration limit) throws Exception {
+    long start = System.nanoTime();
+    double share;
+    do {
+      long compiled = compileMillis();
+      long roundStart = System.nanoTime();
+      round.run();
+      share = (compileMillis() - compiled) / ((System.nanoTime() - roundStart) / 1e6);
+    } while (share >= SETTLED_SHARE && System.nanoTime() - start < limit.toNanos());
+    return share;
+  }
+}
