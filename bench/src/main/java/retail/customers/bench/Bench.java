@@ -116,15 +116,9 @@ public final class Bench {
             System.out.printf("reusing tenant %s with %,d seeded customers%n", r.getString(1), r.getLong(2));
             UUID tenant = r.getObject(1, UUID.class);
             // An earlier run's creates leave the trigram index's pending list
-            // full (searches scan it) and the statistics stale: start clean.
-            // The vacuum dirties pages that a checkpoint would then write
-            // while the first shapes are measured (their CPU per call on
-            // both sides doubled, and postal code's ratio reached 1.8):
-            // the checkpoint writes them now.
+            // full and the statistics stale: start clean.
             try (var vacuum = c.createStatement()) {
-              vacuum.execute("vacuum analyze customer");
-              vacuum.execute("vacuum analyze tagged_customer");
-              vacuum.execute("checkpoint");
+              Seeder.vacuum(vacuum);
             }
             return tenant;
           }

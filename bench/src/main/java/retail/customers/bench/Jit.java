@@ -20,8 +20,20 @@ final class Jit {
   private Jit() {}
 
   /** Milliseconds the JIT has spent compiling so far, or 0 where the JVM does not tell. */
-  static long compileMillis() {
+  private static long compileMillis() {
     return COMPILER != null && COMPILER.isCompilationTimeMonitoringSupported() ? COMPILER.getTotalCompilationTime() : 0;
+  }
+
+  /** A stretch of time from now, over which the JIT's share is measured. */
+  record Since(long compiledMillis, long nanos) {
+    static Since now() {
+      return new Since(compileMillis(), System.nanoTime());
+    }
+
+    /** The share of one core's time that the JIT has spent compiling since then. */
+    double share() {
+      return (compileMillis() - compiledMillis) / ((System.nanoTime() - nanos) / 1e6);
+    }
   }
 
   /** A round of load that warms the JVM: every shape, on both sides. */
@@ -40,10 +52,9 @@ final class Jit {
     long start = System.nanoTime();
     double share;
     do {
-      long compiled = compileMillis();
-      long roundStart = System.nanoTime();
+      Since roundStart = Since.now();
       round.run();
-      share = (compileMillis() - compiled) / ((System.nanoTime() - roundStart) / 1e6);
+      share = roundStart.share();
     } while (share >= SETTLED_SHARE && System.nanoTime() - start < limit.toNanos());
     return share;
   }

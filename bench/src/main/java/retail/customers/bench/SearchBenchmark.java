@@ -41,6 +41,7 @@ final class SearchBenchmark {
   /** The longest the warm-up waits for the JIT to settle, in rounds of every shape for {@link #SETTLE_SLICE} a side. */
   private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
   private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
+  private static final int WARM_CLIENTS = 8;
   private static final String FROM =
       " from customer c left join customer_type t on t.tenant_id = c.tenant_id and t.id = c.customer_type_id"
           + " where c.tenant_id = ? and c.delete_time is null and c.merged_into is null";
@@ -97,8 +98,7 @@ final class SearchBenchmark {
     double compiling = Jit.settle(() -> warm(shapes, SETTLE_SLICE), SETTLE_LIMIT);
     System.out.printf("warmed for %d s in all; the JIT compiled for %.1f%% of the last round's time%n",
         Duration.ofNanos(System.nanoTime() - warming).toSeconds(), 100 * compiling);
-    long compiledBefore = Jit.compileMillis();
-    long measuringStart = System.nanoTime();
+    Jit.Since measuring = Jit.Since.now();
     for (int clients : new int[] {1, 8}) {
       System.out.printf("%n%d concurrent client%s, %d s measured per side in %d alternating slices, after %d s of warm-up%n",
           clients, clients == 1 ? "" : "s", measure.toSeconds(), Load.SLICES, warmup.toSeconds());
@@ -120,7 +120,7 @@ final class SearchBenchmark {
     System.out.println("(*) not a target shape of the issue: shown for what it costs. Latencies in ms; x = gRPC / SQL.");
     System.out.println("cpu: CPU ms per call, in this JVM (clients, server, JDBC) + in the rest of the machine (the database).");
     System.out.printf("JIT: compiled for %.1f%% of one core's time while measuring (it steals from the JVM side).%n",
-        100.0 * (Jit.compileMillis() - compiledBefore) / ((System.nanoTime() - measuringStart) / 1e6));
+        100 * measuring.share());
     floor();
     if (wanted("create")) {
       creates();
@@ -142,15 +142,20 @@ final class SearchBenchmark {
     }
   }
 
-  /** Runs each shape, and the creates when wanted, for {@code each} on each side, from 2 clients. */
+  /**
+   * Runs each shape, and the creates when wanted, for {@code each} on each
+   * side, from as many clients as the most that are measured: warmed from 2,
+   * the JIT went on compiling for 20% of a core once 8 came (the paths where
+   * calls wait for one another).
+   */
   private void warm(List<Shape> shapes, Duration each) throws InterruptedException {
     for (Shape shape : shapes) {
-      Load.run(2, Duration.ZERO, each, search(shape));
-      Load.run(2, Duration.ZERO, each, sql(shape));
+      Load.run(WARM_CLIENTS, Duration.ZERO, each, search(shape));
+      Load.run(WARM_CLIENTS, Duration.ZERO, each, sql(shape));
     }
     if (wanted("create")) {
-      Load.run(2, Duration.ZERO, each, create());
-      Load.run(2, Duration.ZERO, each, insert());
+      Load.run(WARM_CLIENTS, Duration.ZERO, each, create());
+      Load.run(WARM_CLIENTS, Duration.ZERO, each, insert());
     }
   }
 
@@ -172,12 +177,16 @@ final class SearchBenchmark {
   private Load.Operation create() {
     return (c, i) -> createsApi.apply(c).customers().createCustomer(CreateCustomerRequest.newBuilder()
         .setRequestId(UUID.randomUUID().toString())
-        .setCustomer(toCustomer(createRows.get((int) (i % createRows.size()))))
+        .setCustomer(toCustomer(createRow(i)))
         .build());
   }
 
   private Load.Operation insert() {
-    return (c, i) -> insert(connection(c), createRows.get((int) (i % createRows.size())));
+    return (c, i) -> insert(connection(c), createRow(i));
+  }
+
+  private CustomerGenerator.Row createRow(long i) {
+    return createRows.get((int) (i % createRows.size()));
   }
 
   private void creates() throws Exception {
