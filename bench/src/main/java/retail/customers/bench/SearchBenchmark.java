@@ -38,6 +38,8 @@ import retail.customers.v1.SearchCustomersResponse;
  */
 final class SearchBenchmark {
   private static final int PAGE = 50;
+  /** Queries of each shape whose totals are checked against the truth. */
+  private static final int TOTAL_QUERIES = 20;
   /** The longest the warm-up waits for the JIT to settle, in rounds of every shape for {@link #SETTLE_SLICE} a side. */
   private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
   private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
@@ -87,6 +89,9 @@ final class SearchBenchmark {
   record SqlSearch(String conditions, List<Object> parameters, String orderBy) {}
 
   void run() throws Exception {
+    if (wanted("totals")) {
+      totals();
+    }
     List<Shape> shapes = shapes().stream().filter(shape -> wanted(shape.name())).toList();
     // The JIT compiles jOOQ, protobuf and Netty's paths over the first tens of
     // thousands of calls: warm every shape on both sides before measuring
@@ -124,6 +129,92 @@ final class SearchBenchmark {
     floor();
     if (wanted("create")) {
       creates();
+    }
+  }
+
+  /**
+   * How far each shape's first-page total is from the truth: for up to
+   * {@value #TOTAL_QUERIES} queries of every shape, the total the service
+   * gives and whether it says it is exact, against a count in SQL; with the
+   * machine otherwise idle, then with every core kept busy by other
+   * processes (where a count on a fixed time budget ran out). A total that
+   * is not exact must never be below the matches the page showed (and the
+   * one more it read), and its worst factor from the truth is printed.
+   */
+  private void totals() throws Exception {
+    List<Shape> all = shapes();
+    System.out.printf("%nFirst-page totals (page of %d) against the true count, up to %d queries a shape%n", PAGE, TOTAL_QUERIES);
+    System.out.printf("%-36s %-6s %7s %7s %15s %15s %13s %10s%n",
+        "query shape", "cores", "queries", "exact", "true count", "total", "total/true", "below seen");
+    totals(all, "idle");
+    List<Process> busy = new ArrayList<>();
+    try {
+      for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+        busy.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+      }
+      totals(all, "busy");
+    } finally {
+      busy.forEach(Process::destroyForcibly);
+    }
+    System.out.println("true count and total: least-greatest over the queries; total/true: the worst two ratios of estimates (exact ones are 1).");
+  }
+
+  private void totals(List<Shape> shapes, String cores) throws SQLException {
+    try (Connection c = openSql()) {
+      for (Shape shape : shapes) {
+        // Distinct queries, by the index that makes each (the SQL side's too).
+        List<SearchCustomersRequest> requests = new ArrayList<>();
+        List<Long> indexes = new ArrayList<>();
+        for (long i = 0; i < 10L * TOTAL_QUERIES && requests.size() < TOTAL_QUERIES; i++) {
+          SearchCustomersRequest request = shape.request().apply(i);
+          if (!requests.contains(request)) {
+            requests.add(request);
+            indexes.add(i);
+          }
+        }
+        long exact = 0;
+        long belowSeen = 0;
+        long trueLeast = Long.MAX_VALUE;
+        long trueGreatest = 0;
+        long totalLeast = Long.MAX_VALUE;
+        long totalGreatest = 0;
+        double lowest = 1;
+        double highest = 1;
+        for (int i = 0; i < requests.size(); i++) {
+          SearchCustomersResponse response = api.apply(0).customers().searchCustomers(requests.get(i));
+          long truth = count(c, shape.sql().apply(indexes.get(i)));
+          long total = response.getTotalSize();
+          trueLeast = Math.min(trueLeast, truth);
+          trueGreatest = Math.max(trueGreatest, truth);
+          totalLeast = Math.min(totalLeast, total);
+          totalGreatest = Math.max(totalGreatest, total);
+          if (response.getTotalSizeExact()) {
+            exact++;
+            if (total != truth) {
+              throw new IllegalStateException(shape.name() + ": exact total " + total + " where " + truth + " match");
+            }
+          } else {
+            long seen = Math.min(truth, PAGE + 1);
+            belowSeen += total < seen ? 1 : 0;
+            double ratio = truth == 0 ? Double.POSITIVE_INFINITY : (double) total / truth;
+            lowest = Math.min(lowest, ratio);
+            highest = Math.max(highest, ratio);
+          }
+        }
+        System.out.printf("%-36s %-6s %7d %7d %7d-%-7d %7d-%-7d %6.2f-%-6.2f %10d%n",
+            shape.name(), cores, requests.size(), exact, trueLeast, trueGreatest, totalLeast, totalGreatest, lowest, highest, belowSeen);
+      }
+    }
+  }
+
+  /** How many customers the search matches, counted in SQL. */
+  private long count(Connection c, SqlSearch search) throws SQLException {
+    try (PreparedStatement count = c.prepareStatement("select count(*)" + FROM + " and " + search.conditions())) {
+      bind(count, search);
+      try (ResultSet r = count.executeQuery()) {
+        r.next();
+        return r.getLong(1);
+      }
     }
   }
 

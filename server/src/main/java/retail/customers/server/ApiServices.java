@@ -23,6 +23,7 @@ import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
 import retail.customers.server.idempotency.IdempotentRequests;
+import retail.customers.server.search.CountBudget;
 import retail.customers.server.search.CustomerSearch;
 import retail.customers.server.search.TagCounts;
 import retail.customers.server.taxclass.TaxClassService;
@@ -50,6 +51,11 @@ public final class ApiServices {
   private final List<BindableService> services;
 
   public ApiServices(Database database, Clock clock) {
+    this(database, clock, CountBudget.DEFAULT);
+  }
+
+  /** @param countBudget how long a search may count its matches for an exact total */
+  public ApiServices(Database database, Clock clock, CountBudget countBudget) {
     DSLContext dsl = database.dsl();
     this.apiKeys = new ApiKeys(dsl, clock);
     this.idempotency = new IdempotentRequests(clock);
@@ -57,7 +63,7 @@ public final class ApiServices {
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.services =
         List.of(
-            new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock), new TagCounts(dsl),
+            new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock, countBudget), new TagCounts(dsl),
                 new CustomerExport(dsl),
                 new CustomerImport(dsl, commands, clock)),
             new CustomerTypeService(dsl, idempotency),

@@ -1,7 +1,10 @@
 package retail.customers.server.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Weigher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +24,21 @@ public final class Caches {
         .expireAfterWrite(timeToLive)
         .maximumSize(maximumSize)
         .build();
+  }
+
+  /**
+   * A cache that loads what it lacks and, once an entry is older than
+   * {@code refreshAfter}, goes on serving it while it loads it again in the
+   * background; bounded by the weight of its entries.
+   */
+  public static <K, V> LoadingCache<K, V> refreshing(
+      Clock clock, Duration refreshAfter, long maximumWeight, Weigher<K, V> weigher, CacheLoader<K, V> loader) {
+    return Caffeine.newBuilder()
+        .ticker(() -> nanos(clock.instant()))
+        .refreshAfterWrite(refreshAfter)
+        .maximumWeight(maximumWeight)
+        .weigher(weigher)
+        .build(loader);
   }
 
   private static long nanos(Instant instant) {

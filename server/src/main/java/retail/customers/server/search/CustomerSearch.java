@@ -53,12 +53,15 @@ import retail.customers.v1.SearchCustomersResponse;
  *
  * <p>The total is given only on the first page. A search without text or
  * filters reads it, exact, from the counts its tenant's writes keep, in the
- * page's own statement. Otherwise, when there is more than one page, it is
- * counted only if the database's statistics expect at most
- * {@value #ESTIMATE_ONLY_ABOVE} matches, and no further than
- * {@value #COUNT_LIMIT}; beyond, the estimate is returned as such
- * ({@code total_size_exact} false): counting 60,000 matches would cost more
- * than finding the page. A page found by a tag walk is never counted.
+ * page's own statement; a search whose matches fit on the page has it too.
+ * Otherwise the matches are first estimated: free text from a sample of the
+ * tenant's own customers ({@link TenantSample}), filters by the planner.
+ * When at most {@value #ESTIMATE_ONLY_ABOVE} are expected, they are counted,
+ * no further than {@value #COUNT_LIMIT}, within a budget in proportion to
+ * the page's own time ({@link CountBudget}); beyond, or when the count runs
+ * out of budget, the estimate is returned as such ({@code total_size_exact}
+ * false), never below the matches seen: counting 60,000 matches would cost
+ * more than finding the page. A page found by a tag walk is never counted.
  */
 public final class CustomerSearch {
   static final int COUNT_LIMIT = 1000;
@@ -72,8 +75,6 @@ public final class CustomerSearch {
    * does not make its word common.
    */
   static final double WALK_SHARE = 0.005;
-  /** The longest a count may take before the total falls back to the estimate. */
-  static final Duration COUNT_BUDGET = Duration.ofMillis(5);
   private static final String QUERY_CANCELED = "57014";
   static final int DEFAULT_PAGE_SIZE = 50;
   static final int MAX_PAGE_SIZE = 1000;
@@ -82,25 +83,27 @@ public final class CustomerSearch {
   private final DSLContext cachedPlans;
   private final OrderWalk orderWalk;
   private final TagWalk tagWalk;
-  private final Duration countBudget;
+  private final CountBudget countBudget;
   private final SearchStatistics statistics;
   private final TenantSizes tenantSizes;
+  private final TenantSample tenantSample;
 
   /**
    * @param dsl statements planned for their values
    * @param cachedPlans statements planned once per connection, for those whose SQL fixes the plan
    */
-  public CustomerSearch(DSLContext dsl, DSLContext cachedPlans, Clock clock) {
-    this(dsl, cachedPlans, clock, OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, COUNT_BUDGET);
+  public CustomerSearch(DSLContext dsl, DSLContext cachedPlans, Clock clock, CountBudget countBudget) {
+    this(dsl, cachedPlans, clock, OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, countBudget);
   }
 
-  /** With other bounds on the name order's sort, the tag walk and counts (tests reach them with a few customers). */
+  /** With other bounds on the name order's sort and the tag walk (tests reach them with a few customers). */
   CustomerSearch(
-      DSLContext dsl, DSLContext cachedPlans, Clock clock, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
+      DSLContext dsl, DSLContext cachedPlans, Clock clock, int sortAllLimit, int tagWalkBudget, CountBudget countBudget) {
     this.dsl = dsl;
     this.cachedPlans = cachedPlans;
     this.statistics = new SearchStatistics(dsl, clock);
     this.tenantSizes = new TenantSizes(dsl, clock);
+    this.tenantSample = new TenantSample(dsl, tenantSizes, clock);
     this.orderWalk = new OrderWalk(dsl, cachedPlans, sortAllLimit);
     this.tagWalk = new TagWalk(cachedPlans, tagWalkBudget);
     this.countBudget = countBudget;
@@ -129,6 +132,7 @@ public final class CustomerSearch {
     boolean walkTag = TagWalk.applies(criteria, order) && (share < 0 || share >= WALK_SHARE);
     // No transaction: each statement reads a consistent snapshot of its own,
     // and BEGIN/COMMIT would double the round trips of a register's lookup.
+    long started = System.nanoTime();
     Optional<List<Found>> walked =
         walkTag ? tagWalk.page(caller.tenantId(), criteria, order, position, pageSize + 1) : Optional.empty();
     // The first page of everyone counts them in the same statement, from the kept counts.
@@ -136,6 +140,7 @@ public final class CustomerSearch {
         firstPage && criteria.everyone() ? Optional.of(TenantSizes.counted(caller.tenantId(), criteria.showDeleted())) : Optional.empty();
     Counted page = walked.map(found -> new Counted(found, null)).orElseGet(
         () -> fetchPage(caller, criteria, order, position, everyone, share, walkOrder, pageSize + 1));
+    Duration pageTook = Duration.ofNanos(System.nanoTime() - started);
     List<Found> rows = page.rows();
     SearchCustomersResponse.Builder out = SearchCustomersResponse.newBuilder();
     rows.stream().limit(pageSize).forEach(found -> out.addCustomers(CustomerMapper.toProto(found.row(), request.getView())));
@@ -148,7 +153,7 @@ public final class CustomerSearch {
     } else if (firstPage) {
       // A common tag makes counting costly: PostgreSQL reads the tag's whole
       // list to intersect it with the text, tens of milliseconds for "VIP".
-      total(caller, criteria, share, rows.size(), more, walked.isEmpty(), out);
+      total(caller, criteria, query, rows.size(), more, walked.isEmpty(), pageTook, out);
     }
     return out.build();
   }
@@ -225,24 +230,26 @@ public final class CustomerSearch {
 
   /**
    * Sets the total of a first page: what it holds when it is the only page;
-   * else a count up to {@value #COUNT_LIMIT} when {@code mayCount} and the
-   * database's statistics expect at most {@value #ESTIMATE_ONLY_ABOVE}
-   * matches, if it ends within the count budget; else the estimate alone,
-   * never below what the pages already show: counting tens of thousands of
-   * matches would cost many times the page itself.
+   * else a count up to {@value #COUNT_LIMIT} when {@code mayCount} and at
+   * most {@value #ESTIMATE_ONLY_ABOVE} matches are expected, if it ends
+   * within the budget the page's own time gives it; else the estimate,
+   * never below the matches seen (the page's rows, or the count's).
    *
    * @param pageRows the rows read for the page (one more than it shows when there is a next page)
    */
   private void total(
-      Caller caller, SearchCriteria criteria, double share, int pageRows, boolean more, boolean mayCount,
+      Caller caller, SearchCriteria criteria, String query, int pageRows, boolean more, boolean mayCount, Duration pageTook,
       SearchCustomersResponse.Builder out) {
     if (!more) {
       out.setTotalSize(pageRows).setTotalSizeExact(true);
       return;
     }
     Condition matches = CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(criteria.condition());
-    double estimate = estimate(caller, criteria, share, matches);
-    OptionalLong counted = mayCount && estimate <= ESTIMATE_ONLY_ABOVE ? countUpTo(matches, COUNT_LIMIT + 1) : OptionalLong.empty();
+    double estimate = estimate(caller, criteria, query);
+    OptionalLong counted =
+        mayCount && countBudget.counts() && estimate <= ESTIMATE_ONLY_ABOVE
+            ? countUpTo(matches, COUNT_LIMIT + 1, countBudget.forPage(pageTook))
+            : OptionalLong.empty();
     if (counted.isPresent() && counted.getAsLong() <= COUNT_LIMIT) {
       out.setTotalSize(counted.getAsLong()).setTotalSizeExact(true);
     } else {
@@ -251,30 +258,42 @@ public final class CustomerSearch {
   }
 
   /**
-   * How many customers are expected to match. Free text alone: the share of
-   * the planner's sample that the words match, as the planner judges them,
-   * times the tenant's customers, with no statement to plan (the share is
-   * known already, the size kept for a minute). Otherwise the planner's own
-   * estimate, at the cost of planning a query (EXPLAIN).
+   * How many customers are expected to match. Free text: the share of a
+   * sample of the tenant's customers that the words match, times the
+   * customers that the filters leave (all of the tenant's without filters;
+   * the planner's estimate with them, the two taken as independent).
+   * Filters alone: the planner's estimate (EXPLAIN).
    */
-  private double estimate(Caller caller, SearchCriteria criteria, double share, Condition matches) {
-    double expected = expectedMatches(caller, criteria, share);
-    return expected >= 0 ? expected : dsl.explain(dsl.selectOne().from(CUSTOMER).where(matches)).rows();
+  private double estimate(Caller caller, SearchCriteria criteria, String query) {
+    if (!criteria.hasText()) {
+      return planned(caller, criteria.filters());
+    }
+    double expected = tenantSample.expected(caller.tenantId(), criteria.showDeleted(), query, criteria::textMatchesSample);
+    if (criteria.textOnly()) {
+      return expected;
+    }
+    long customers = tenantSizes.of(caller.tenantId(), criteria.showDeleted());
+    return customers == 0 ? 0 : expected * Math.min(1, planned(caller, criteria.filters()) / customers);
+  }
+
+  /** The planner's estimate of the tenant's customers that {@code condition} selects. */
+  private double planned(Caller caller, Condition condition) {
+    return dsl.explain(dsl.selectOne().from(CUSTOMER).where(CUSTOMER.TENANT_ID.eq(caller.tenantId()).and(condition))).rows();
   }
 
   /**
    * How many customers match, counting no further than {@code limit}, and
-   * for no longer than the count budget: empty when it ran out of time.
-   * Statistics can take a word of 30,000 matches for one of 100 (when the
-   * sample holds none of them), and counting those cost 100 ms. The budget
+   * for no longer than {@code budget}: empty when it ran out of time. An
+   * estimate can take a word of 30,000 matches for one of 1,000, and
+   * counting those cost 100 ms. The budget
    * is a statement timeout set for this statement alone: SET LOCAL and the
    * count travel together, as one implicit transaction and one round trip.
    */
-  OptionalLong countUpTo(Condition where, int limit) {
+  OptionalLong countUpTo(Condition where, int limit, Duration budget) {
     Select<Record1<Integer>> count = dsl.select(count()).from(selectOne().from(CUSTOMER).where(where).limit(inline(limit)));
     try {
       Results results =
-          dsl.resultQuery("set local statement_timeout = {0}; {1}", inline(countBudget.toMillis()), count).fetchMany();
+          dsl.resultQuery("set local statement_timeout = {0}; {1}", inline(Math.max(1, budget.toMillis())), count).fetchMany();
       return OptionalLong.of(results.stream().filter(r -> !r.isEmpty()).findFirst().orElseThrow().get(0).get(0, Long.class));
     } catch (DataAccessException e) {
       if (QUERY_CANCELED.equals(e.sqlState()) && !Context.current().isCancelled()) {

@@ -27,13 +27,13 @@ class SearchCountBudgetTest {
         api.tenantA().tenantId());
   }
 
-  private static CustomerSearch search(Duration budget) {
-    return SearchFixtures.search(api, OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, budget);
+  private static CustomerSearch search() {
+    return SearchFixtures.search(api, OrderWalk.SORT_ALL_LIMIT, TagWalk.BUDGET, CountBudget.unbounded());
   }
 
   @Test
   void aCountWithinItsBudgetIsExact() {
-    OptionalLong counted = search(Duration.ofSeconds(5)).countUpTo(CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()), 1001);
+    OptionalLong counted = search().countUpTo(CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()), 1001, Duration.ofSeconds(5));
 
     assertThat(counted).hasValue(300);
   }
@@ -43,16 +43,27 @@ class SearchCountBudgetTest {
     // Every row takes a millisecond to test: 300 ms in all, for a budget of 20 ms.
     var slow = CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()).and(condition("pg_sleep(0.001) is not null"));
 
-    OptionalLong counted = search(Duration.ofMillis(20)).countUpTo(slow, 1001);
+    OptionalLong counted = search().countUpTo(slow, 1001, Duration.ofMillis(20));
 
     assertThat(counted).isEmpty();
+  }
+
+  @Test
+  void theBudgetIsTheMultipleOfThePagesTimeWithinItsBounds() {
+    CountBudget budget = new CountBudget(Duration.ofMillis(10), 8, Duration.ofMillis(100));
+
+    assertThat(budget.forPage(Duration.ofMillis(4))).isEqualTo(Duration.ofMillis(32));
+    assertThat(budget.forPage(Duration.ofNanos(300_000))).isEqualTo(Duration.ofMillis(10));
+    assertThat(budget.forPage(Duration.ofMillis(40))).isEqualTo(Duration.ofMillis(100));
+    assertThat(CountBudget.NONE.counts()).isFalse();
+    assertThat(CountBudget.DEFAULT.counts()).isTrue();
   }
 
   @Test
   void theBudgetDoesNotOutliveItsStatement() {
     var slow = CUSTOMER.TENANT_ID.eq(api.tenantA().tenantId()).and(condition("pg_sleep(0.001) is not null"));
     for (int i = 0; i < 10; i++) {
-      search(Duration.ofMillis(20)).countUpTo(slow, 1001);
+      search().countUpTo(slow, 1001, Duration.ofMillis(20));
     }
 
     // Every connection of the pool keeps the server's own statement timeout (30 s in tests).

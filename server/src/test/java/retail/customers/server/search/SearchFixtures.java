@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -75,7 +74,7 @@ final class SearchFixtures {
   }
 
   /** A search with other bounds than the server's, for tests that reach them with a few customers. */
-  static CustomerSearch search(ApiServer api, int sortAllLimit, int tagWalkBudget, Duration countBudget) {
+  static CustomerSearch search(ApiServer api, int sortAllLimit, int tagWalkBudget, CountBudget countBudget) {
     return new CustomerSearch(
         api.database().dsl(), api.database().cachedPlans(), Clock.systemUTC(), sortAllLimit, tagWalkBudget, countBudget);
   }

@@ -85,7 +85,7 @@ class SearchNameOrderFallbackTest {
   @ValueSource(strings = {"last_name", "last_name desc"})
   void moreMatchesThanItSortsAtOnceStillComeInOrder(String orderBy) {
     // Six matches, and a search that sorts at most two at once: it must walk on instead.
-    CustomerSearch search = SearchFixtures.search(api, 2, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    CustomerSearch search = SearchFixtures.search(api, 2, TagWalk.BUDGET, CountBudget.unbounded());
     List<String> found = store.searchAll(search, query("needle").setOrderBy(orderBy).setPageSize(4));
 
     List<String> expected = orderBy.endsWith("desc") ? expectedAscending().reversed() : expectedAscending();
@@ -134,7 +134,7 @@ class SearchNameOrderFallbackTest {
   void aWordWithTooManyMatchesToSortWalksFurtherAndStillComesInOrder(String orderBy) {
     // 10,001 Carters between as many Aarons and Evanses: a search that sorts at most
     // 5,000 matches at once expects too many, and walks the name index further first.
-    CustomerSearch search = SearchFixtures.search(api, 5_000, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    CustomerSearch search = SearchFixtures.search(api, 5_000, TagWalk.BUDGET, CountBudget.unbounded());
     List<String> found = store.searchAll(search, query("carter").setOrderBy(orderBy).setPageSize(1000));
 
     String direction = orderBy.endsWith("desc") ? " desc" : "";

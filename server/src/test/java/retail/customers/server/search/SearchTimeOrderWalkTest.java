@@ -90,7 +90,7 @@ class SearchTimeOrderWalkTest {
           .as("page size %d", pageSize).containsExactlyElementsOf(expected);
     }
     // With fewer matches sorted at once than there are, the search walks on instead.
-    CustomerSearch sortingFew = SearchFixtures.search(api, 100, TagWalk.BUDGET, CustomerSearch.COUNT_BUDGET);
+    CustomerSearch sortingFew = SearchFixtures.search(api, 100, TagWalk.BUDGET, CountBudget.unbounded());
     assertThat(store.searchAll(sortingFew, query(word).setOrderBy(orderBy).setPageSize(500))).containsExactlyElementsOf(expected);
   }
 
