@@ -8,7 +8,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.time.Clock;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import retail.customers.server.changes.ChangeNotifier;
+import retail.customers.server.changes.ChangeRetention;
+import retail.customers.server.changes.ChangeStream;
+import retail.customers.server.grpc.EarlyHeaders;
 import java.util.concurrent.Executors;
 import org.jooq.DSLContext;
 import retail.customers.server.auth.ApiKeys;
@@ -49,23 +56,36 @@ public final class ApiServices {
   private final ApiKeys apiKeys;
   private final IdempotentRequests idempotency;
   private final List<BindableService> services;
+  /** Wakes streams whose events wait behind a running transaction, and runs retention. */
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("customers-timer").daemon(true).factory());
+  private final ChangeNotifier notifier;
+  private final ChangeStream changes;
+  private final ChangeRetention retention;
 
   public ApiServices(Database database, Clock clock) {
-    this(database, clock, CountBudget.DEFAULT);
+    this(database, clock, CountBudget.DEFAULT, ChangeRetention.DEFAULT);
   }
 
-  /** @param countBudget how long a search may count its matches for an exact total */
-  public ApiServices(Database database, Clock clock, CountBudget countBudget) {
+  /**
+   * @param countBudget how long a search may count its matches for an exact total
+   * @param eventRetention how long change-stream events are kept
+   */
+  public ApiServices(Database database, Clock clock, CountBudget countBudget, Duration eventRetention) {
     DSLContext dsl = database.dsl();
     this.apiKeys = new ApiKeys(dsl, clock);
     this.idempotency = new IdempotentRequests(clock);
     CustomFieldDefinitions definitions = new CustomFieldDefinitions(clock);
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
+    this.notifier = new ChangeNotifier(database::dedicatedConnection);
+    this.changes = new ChangeStream(dsl, notifier, executor, timer);
+    this.retention = new ChangeRetention(dsl, eventRetention);
+    timer.scheduleWithFixedDelay(retention::runQuietly, 1, 60, TimeUnit.SECONDS);
     this.services =
         List.of(
             new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock, countBudget), new TagCounts(dsl),
                 new CustomerExport(dsl),
-                new CustomerImport(dsl, commands, clock)),
+                new CustomerImport(dsl, commands, clock), changes),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));
@@ -81,9 +101,10 @@ public final class ApiServices {
     builder.executor(executor);
     AuthInterceptor auth = new AuthInterceptor(apiKeys);
     ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
+    EarlyHeaders early = new EarlyHeaders();
     for (BindableService service : services) {
       // The last interceptor runs first: authenticate, then map whatever the service throws.
-      builder.addService(ServerInterceptors.intercept(service, errors, auth));
+      builder.addService(ServerInterceptors.intercept(service, early, errors, auth));
       health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
@@ -105,8 +126,18 @@ public final class ApiServices {
     health.enterTerminalState();
   }
 
-  /** Stops the call executor once the server has stopped. */
+  public ChangeStream changes() {
+    return changes;
+  }
+
+  public ChangeRetention retention() {
+    return retention;
+  }
+
+  /** Stops the call executor, the timer and the change listener once the server has stopped. */
   public void close() {
+    notifier.close();
+    timer.shutdownNow();
     executor.shutdown();
   }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import retail.customers.server.search.CountBudget;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
@@ -40,6 +41,10 @@ public final class Main implements Callable<Integer> {
 
   @Mixin DatabaseOptions database;
 
+  @Option(names = "--event-retention", defaultValue = "${env:CUSTOMERS_EVENT_RETENTION:-7D}",
+      description = "How long change-stream events are kept, as days (7D) or hours (T12H) (env CUSTOMERS_EVENT_RETENTION). Default: ${DEFAULT-VALUE}.")
+  String eventRetention;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -50,7 +55,7 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Backend backend = database.open()) {
-      ApiServices services = new ApiServices(backend.database(), Clock.systemUTC());
+      ApiServices services = new ApiServices(backend.database(), Clock.systemUTC(), CountBudget.DEFAULT, Duration.parse("P" + eventRetention.toUpperCase(java.util.Locale.ROOT)));
       if (backend.embedded() != null && !services.apiKeys().anyTenant()) {
         createDemoTenant(services.apiKeys());
       } else if (backend.embedded() != null) {

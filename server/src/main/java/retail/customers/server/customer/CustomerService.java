@@ -42,6 +42,9 @@ import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.SearchCustomersResponse;
 import retail.customers.v1.UndeleteCustomerRequest;
 import retail.customers.v1.UpdateCustomerRequest;
+import retail.customers.v1.WatchCustomersRequest;
+import retail.customers.v1.CustomerEvent;
+import retail.customers.server.changes.ChangeStream;
 
 /**
  * The CustomerService API: a thin layer that reads the caller, hands the
@@ -56,16 +59,18 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   private final TagCounts tags;
   private final CustomerExport export;
   private final CustomerImport importer;
+  private final ChangeStream changes;
 
   public CustomerService(
       DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags, CustomerExport export,
-      CustomerImport importer) {
+      CustomerImport importer, ChangeStream changes) {
     this.dsl = dsl;
     this.commands = commands;
     this.search = search;
     this.tags = tags;
     this.export = export;
     this.importer = importer;
+    this.changes = changes;
   }
 
   @Override
@@ -121,6 +126,11 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   @Override
   public StreamObserver<ImportCustomersRequest> importCustomers(StreamObserver<ImportCustomersResponse> response) {
     return importer.start(Caller.current(), response);
+  }
+
+  @Override
+  public void watchCustomers(WatchCustomersRequest request, StreamObserver<CustomerEvent> response) {
+    changes.watch(Caller.current(), request, response);
   }
 
   @Override

@@ -2,7 +2,12 @@ package retail.customers.server.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
+import org.jooq.exception.DataAccessException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
@@ -33,9 +38,15 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource cachedPlansSource;
   private final DSLContext dsl;
   private final DSLContext cachedPlans;
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
 
   private Database(HikariDataSource dataSource, HikariDataSource cachedPlansSource) {
     this.dataSource = dataSource;
+    this.jdbcUrl = dataSource.getJdbcUrl();
+    this.user = dataSource.getUsername();
+    this.password = dataSource.getPassword();
     this.cachedPlansSource = cachedPlansSource;
     this.dsl = context(dataSource);
     this.cachedPlans = context(cachedPlansSource);
@@ -123,6 +134,27 @@ public final class Database implements AutoCloseable {
   /** Statements planned once per connection, for any values: only those whose SQL fixes their plan. */
   public DSLContext cachedPlans() {
     return cachedPlans;
+  }
+
+  /**
+   * A connection of its own, outside the pools, for a session held for the
+   * server's life (the change stream's LISTEN); the caller closes it.
+   */
+  public Connection dedicatedConnection() {
+    try {
+      Properties properties = new Properties();
+      if (user != null) {
+        properties.setProperty("user", user);
+      }
+      if (password != null) {
+        properties.setProperty("password", password);
+      }
+      properties.setProperty("ApplicationName", "customers-server-listener");
+      properties.setProperty("tcpKeepAlive", "true");
+      return DriverManager.getConnection(jdbcUrl, properties);
+    } catch (SQLException e) {
+      throw new DataAccessException("cannot connect to the database", e);
+    }
   }
 
   public DataSource dataSource() {

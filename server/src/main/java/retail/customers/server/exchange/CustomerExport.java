@@ -40,6 +40,7 @@ import retail.customers.db.tables.TaxClass;
 import retail.customers.server.audit.AuditLog;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
+import retail.customers.server.changes.StreamCursor;
 import retail.customers.server.grpc.ErrorMapper;
 import retail.customers.server.grpc.UnknownFields;
 import retail.customers.server.paging.PageTokens;
@@ -240,6 +241,8 @@ public final class CustomerExport {
    * is cut off and kept for the resume token of the chunk it ends.
    */
   private final class Reader implements Runnable {
+    /** The change stream's position of the snapshot read (set before the first chunk). */
+    private String watchCursor = "";
     private static final int QUEUED = 4;
     private static final Object END = new Object();
 
@@ -264,6 +267,10 @@ public final class CustomerExport {
             c -> {
               DSLContext tx = c.dsl();
               tx.execute("set transaction isolation level repeatable read, read only");
+              // The transaction's snapshot, taken by its first query: where
+              // the change stream picks up what this copy does not hold.
+              watchCursor = StreamCursor.ofSnapshot(
+                  tx.resultQuery("select pg_current_snapshot()::text").fetchSingle(0, String.class)).encode();
               // The COPY lasts as long as the client takes to read the file:
               // the statement timeout that bounds every other query would cut
               // off a client that is merely slow. The call's cancellation and
@@ -344,7 +351,12 @@ public final class CustomerExport {
     }
 
     private ExportCustomersResponse chunk(CsvBytes csv, long rows, String token) {
-      return ExportCustomersResponse.newBuilder().setData(csv.take()).setRowCount(rows).setResumeToken(token).build();
+      return ExportCustomersResponse.newBuilder()
+          .setData(csv.take())
+          .setRowCount(rows)
+          .setResumeToken(token)
+          .setWatchCursor(watchCursor)
+          .build();
     }
 
     /** The next chunk, or null at the end; rethrows the reader's failure. */

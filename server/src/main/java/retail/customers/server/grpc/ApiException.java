@@ -155,6 +155,11 @@ public final class ApiException extends RuntimeException {
         List.of(), Map.of());
   }
 
+  /** OUT_OF_RANGE: a change-stream cursor older than the events retained. */
+  public static ApiException cursorExpired(String message) {
+    return new ApiException(Status.Code.OUT_OF_RANGE, ErrorReason.CURSOR_EXPIRED, message, List.of(), Map.of());
+  }
+
   public static ApiException unavailable(String message) {
     return new ApiException(
         Status.Code.UNAVAILABLE, ErrorReason.DATABASE_UNAVAILABLE, message, List.of(), Map.of());

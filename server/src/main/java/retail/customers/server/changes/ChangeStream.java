@@ -1,0 +1,214 @@
+package retail.customers.server.changes;
+
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import retail.customers.server.auth.Caller;
+import retail.customers.server.customer.CustomerMapper;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.EarlyHeaders;
+import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.server.grpc.ProtoTime;
+import retail.customers.server.grpc.ResourceNames;
+import retail.customers.server.grpc.UnknownFields;
+import retail.customers.server.grpc.Violations;
+import retail.customers.v1.CustomerEvent;
+import retail.customers.v1.CustomerView;
+import retail.customers.v1.WatchCustomersRequest;
+
+/**
+ * WatchCustomers: a tenant's change stream, from a cursor, for as long as
+ * the client keeps it open.
+ *
+ * <p>A stream reads its events a page at a time, and only while the client
+ * takes them (gRPC's flow control: {@code isReady}), so a slow reader holds
+ * at most a page. When it has read everything, it waits to be woken: by the
+ * {@link ChangeNotifier} when its tenant's events commit, by the transport
+ * when the client is ready again, or by a timer when committed events wait
+ * behind an older transaction still running (no notification comes when
+ * that one ends without events of its own).
+ */
+public final class ChangeStream {
+  /** Events read (and held) at a time per stream. */
+  static final int PAGE = 100;
+  /** The first wait before looking again at events held back by a running transaction; it doubles up to {@link #HELD_BACK_MAX}. */
+  static final Duration HELD_BACK_FIRST = Duration.ofMillis(10);
+  static final Duration HELD_BACK_MAX = Duration.ofSeconds(1);
+
+  private final ChangeFeed feed;
+  private final ChangeNotifier notifier;
+  private final Executor executor;
+  private final ScheduledExecutorService timer;
+  private final AtomicInteger open = new AtomicInteger();
+
+  /**
+   * @param executor where streams read (blocking JDBC), never the transport's threads
+   * @param timer wakes streams whose events are held back
+   */
+  public ChangeStream(org.jooq.DSLContext dsl, ChangeNotifier notifier, Executor executor, ScheduledExecutorService timer) {
+    this.feed = new ChangeFeed(dsl);
+    this.notifier = notifier;
+    this.executor = executor;
+    this.timer = timer;
+  }
+
+  /** How many streams are open on this server. */
+  public int open() {
+    return open.get();
+  }
+
+  public void watch(Caller caller, WatchCustomersRequest request, StreamObserver<CustomerEvent> responses) {
+    UnknownFields.reject(request);
+    Violations violations = new Violations();
+    if (request.getFromOldest() && !request.getStartCursor().isEmpty()) {
+      violations.add("from_oldest", "cannot be set with start_cursor: a stream starts at one place");
+    }
+    Set<CustomerEvent.Type> types = EnumSet.noneOf(CustomerEvent.Type.class);
+    for (int i = 0; i < request.getTypesCount(); i++) {
+      CustomerEvent.Type type = CustomerEvent.Type.forNumber(request.getTypesValue(i));
+      if (type == null || type == CustomerEvent.Type.TYPE_UNSPECIFIED) {
+        violations.add("types[" + i + "]", "is not a kind of event");
+      } else {
+        types.add(type);
+      }
+    }
+    violations.throwIfAny();
+    UUID tenant = caller.tenantId();
+    Optional<StreamCursor> retained = feed.retainedAfter(tenant);
+    StreamCursor start;
+    if (request.getFromOldest()) {
+      start = retained.orElse(StreamCursor.ORIGIN);
+    } else if (request.getStartCursor().isEmpty()) {
+      start = StreamCursor.ofSnapshot(feed.snapshot());
+    } else {
+      start = StreamCursor.decode("start_cursor", request.getStartCursor());
+      if (retained.isPresent() && start.before(retained.get().xid(), retained.get().seq())) {
+        throw expired();
+      }
+    }
+    // The start is fixed: a write that returns after the client has these
+    // headers commits after the start's snapshot, and is in the stream.
+    EarlyHeaders.sendNow();
+    new Watch(tenant, start, types, (ServerCallStreamObserver<CustomerEvent>) responses).begin();
+  }
+
+  private static ApiException expired() {
+    return ApiException.cursorExpired(
+        "the events after start_cursor are no longer retained: copy the customers again with ExportCustomers"
+            + " and watch from its watch_cursor");
+  }
+
+  /** One open stream. */
+  private final class Watch {
+    private final UUID tenant;
+    private final Set<CustomerEvent.Type> types;
+    private final ServerCallStreamObserver<CustomerEvent> out;
+    private final Context context = Context.current();
+    /** Wake-ups not yet handled; a pump runs while it is above zero, on one thread at a time. */
+    private final AtomicInteger wakes = new AtomicInteger();
+    private volatile StreamCursor cursor;
+    private volatile boolean ended;
+    private Duration heldBackWait = HELD_BACK_FIRST;
+    private AutoCloseable subscription;
+
+    Watch(UUID tenant, StreamCursor start, Set<CustomerEvent.Type> types, ServerCallStreamObserver<CustomerEvent> out) {
+      this.tenant = tenant;
+      this.cursor = start;
+      this.types = types;
+      this.out = out;
+    }
+
+    void begin() {
+      open.incrementAndGet();
+      out.setOnCancelHandler(this::end);
+      out.setOnReadyHandler(this::wake);
+      subscription = notifier.subscribe(tenant, this::wake);
+      wake();
+    }
+
+    void wake() {
+      if (!ended && wakes.getAndIncrement() == 0) {
+        executor.execute(context.wrap(this::drain));
+      }
+    }
+
+    private void drain() {
+      int missed = 1;
+      do {
+        try {
+          pump();
+        } catch (RuntimeException e) {
+          fail(e);
+          return;
+        }
+        missed = wakes.addAndGet(-missed);
+      } while (missed != 0);
+    }
+
+    /** Sends events while the client takes them and there are any. */
+    private void pump() {
+      while (!ended && out.isReady()) {
+        ChangeFeed.Page page = feed.read(tenant, cursor, types, PAGE);
+        Optional<StreamCursor> retained = feed.retainedAfter(tenant);
+        if (retained.isPresent() && cursor.before(retained.get().xid(), retained.get().seq())) {
+          throw expired(); // retention overtook a slow reader
+        }
+        for (ChangeFeed.Event event : page.events()) {
+          cursor = cursor.after(event.xid(), event.seq());
+          out.onNext(toProto(event, cursor));
+        }
+        if (page.events().size() < PAGE) {
+          if (page.heldBack()) {
+            timer.schedule(this::wake, heldBackWait.toMillis(), TimeUnit.MILLISECONDS);
+            heldBackWait = heldBackWait.multipliedBy(2).compareTo(HELD_BACK_MAX) > 0 ? HELD_BACK_MAX : heldBackWait.multipliedBy(2);
+          } else {
+            heldBackWait = HELD_BACK_FIRST;
+          }
+          return;
+        }
+      }
+    }
+
+    private void fail(RuntimeException e) {
+      if (!ended) {
+        end();
+        out.onError(ErrorMapper.toStatusException(e));
+      }
+    }
+
+    private void end() {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      open.decrementAndGet();
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static CustomerEvent toProto(ChangeFeed.Event event, StreamCursor cursor) {
+    CustomerEvent.Builder out =
+        CustomerEvent.newBuilder()
+            .setCursor(cursor.encode())
+            .setType(event.type())
+            .setEventTime(ProtoTime.of(event.time()))
+            .setCustomer(CustomerMapper.toProto(event.customer(), CustomerView.CUSTOMER_VIEW_FULL));
+    if (event.mergedCustomer() != null) {
+      out.setMergedCustomer(ResourceNames.format(ResourceNames.CUSTOMERS, event.mergedCustomer()));
+    }
+    return out.build();
+  }
+}

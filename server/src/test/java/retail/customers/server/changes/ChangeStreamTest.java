@@ -1,0 +1,303 @@
+package retail.customers.server.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static retail.customers.v1.CustomerEvent.Type.ARCHIVED;
+import static retail.customers.v1.CustomerEvent.Type.CREATED;
+import static retail.customers.v1.CustomerEvent.Type.ERASED;
+import static retail.customers.v1.CustomerEvent.Type.RESTORED;
+import static retail.customers.v1.CustomerEvent.Type.UPDATED;
+
+import io.grpc.Status;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.Customers;
+import retail.customers.v1.BatchCreateCustomersRequest;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerEvent;
+import retail.customers.v1.CustomerServiceGrpc.CustomerServiceBlockingStub;
+import retail.customers.v1.DeleteCustomerRequest;
+import retail.customers.v1.EraseCustomerRequest;
+import retail.customers.v1.UndeleteCustomerRequest;
+import retail.customers.v1.UpdateCustomerRequest;
+import retail.customers.v1.WatchCustomersRequest;
+
+/** WatchCustomers: every change once, in one order, resumable exactly (SPEC 3, "Follow changes"). */
+class ChangeStreamTest {
+  @RegisterExtension static final ApiServer api = new ApiServer();
+  private static final AtomicInteger STORES = new AtomicInteger();
+
+  private static ApiKeys.MintedKey newStore() {
+    return api.services().apiKeys().createTenant("Stream store " + STORES.incrementAndGet(), "CA");
+  }
+
+  private static Watcher watch(ApiKeys.MintedKey store, WatchCustomersRequest.Builder request) {
+    return Watcher.open(api.channel(), store.key(), request.build());
+  }
+
+  private static Watcher watchFromNow(ApiKeys.MintedKey store) {
+    return watch(store, WatchCustomersRequest.newBuilder());
+  }
+
+  private static Customer create(ApiKeys.MintedKey store, String firstName) {
+    return Customers.create(api.customers(store.key()), Customers.minimal().setFirstName(firstName));
+  }
+
+  private static List<CustomerEvent.Type> types(List<CustomerEvent> events) {
+    return events.stream().map(CustomerEvent::getType).toList();
+  }
+
+  private static List<String> names(List<CustomerEvent> events) {
+    return events.stream().map(e -> e.getCustomer().getName()).toList();
+  }
+
+  @Test
+  void everyKindOfChangeArrivesOnceInOrderWithTheCustomer() {
+    ApiKeys.MintedKey store = newStore();
+    CustomerServiceBlockingStub customers = api.customers(store.key());
+    try (Watcher watcher = watchFromNow(store)) {
+      Customer created = create(store, "Betty");
+      Customer updated = Customers.update(customers, created.getName(), Customer.newBuilder().setCompany("Acme"), "company");
+      Customer archived = customers.deleteCustomer(DeleteCustomerRequest.newBuilder().setName(created.getName()).build());
+      Customer restored = customers.undeleteCustomer(UndeleteCustomerRequest.newBuilder().setName(created.getName()).build());
+      customers.eraseCustomer(EraseCustomerRequest.newBuilder().setName(created.getName()).setReason("asked").build());
+
+      List<CustomerEvent> events = watcher.take(5);
+
+      assertThat(types(events)).containsExactly(CREATED, UPDATED, ARCHIVED, RESTORED, ERASED);
+      assertThat(names(events)).containsOnly(created.getName());
+      assertThat(events).extracting(CustomerEvent::getCursor).doesNotHaveDuplicates();
+      assertThat(updated.getEtag()).isNotEqualTo(archived.getEtag());
+      assertThat(restored.getDeleteTime().getSeconds()).isZero();
+      assertThat(watcher.during(Duration.ofMillis(200))).isEmpty();
+    }
+  }
+
+  @Test
+  void aWriteThatChangesNothingAndAReplayedRequestEmitNoEvent() {
+    ApiKeys.MintedKey store = newStore();
+    CustomerServiceBlockingStub customers = api.customers(store.key());
+    Customer created = create(store, "Betty");
+    try (Watcher watcher = watchFromNow(store)) {
+      Customers.update(customers, created.getName(), Customer.newBuilder().setFirstName("Betty"), "first_name");
+      customers.undeleteCustomer(UndeleteCustomerRequest.newBuilder().setName(created.getName()).build());
+      CreateCustomerRequest once = CreateCustomerRequest.newBuilder()
+          .setRequestId(UUID.randomUUID().toString()).setCustomer(Customers.minimal().setFirstName("Once")).build();
+      customers.createCustomer(once);
+      customers.createCustomer(once);
+      Customer last = create(store, "Last");
+
+      List<CustomerEvent> events = watcher.take(2);
+
+      assertThat(types(events)).containsExactly(CREATED, CREATED);
+      assertThat(events.get(1).getCustomer().getName()).isEqualTo(last.getName());
+      assertThat(watcher.during(Duration.ofMillis(200))).isEmpty();
+    }
+  }
+
+  @Test
+  void resumingFromACursorSendsExactlyTheEventsAfterIt() {
+    ApiKeys.MintedKey store = newStore();
+    List<CustomerEvent> first;
+    try (Watcher watcher = watchFromNow(store)) {
+      for (int i = 0; i < 5; i++) {
+        create(store, "Person" + i);
+      }
+      first = watcher.take(5);
+    }
+    try (Watcher resumed = watch(store, WatchCustomersRequest.newBuilder().setStartCursor(first.get(1).getCursor()))) {
+      assertThat(names(resumed.take(3))).isEqualTo(names(first.subList(2, 5)));
+      assertThat(resumed.during(Duration.ofMillis(200))).isEmpty();
+    }
+    try (Watcher oldest = watch(store, WatchCustomersRequest.newBuilder().setFromOldest(true))) {
+      assertThat(names(oldest.take(5))).isEqualTo(names(first));
+    }
+  }
+
+  @Test
+  void aStreamFromNowIsLiveBeforeItsFirstEventAndMissesNoWriteAfterThat() {
+    ApiKeys.MintedKey store = newStore();
+    Customer before = create(store, "Before");
+    try (Watcher watcher = watchFromNow(store)) {
+      assertThat(watcher.isLive()).isTrue();
+      Customer after = create(store, "After");
+
+      assertThat(names(watcher.take(1))).containsExactly(after.getName());
+      assertThat(before.getName()).isNotEqualTo(after.getName());
+    }
+  }
+
+  @Test
+  void anEventWaitsForAnOlderTransactionSoThatNoCursorSkipsIt() throws Exception {
+    ApiKeys.MintedKey store = newStore();
+    try (Watcher watcher = watchFromNow(store);
+        Connection slow = api.database().dataSource().getConnection()) {
+      // An older transaction writes a customer first, and commits last.
+      slow.setAutoCommit(false);
+      try (var insert = slow.prepareStatement(
+          "insert into customer (tenant_id, id, source, first_name) values (?, gen_random_uuid(), 'API', 'Slow')")) {
+        insert.setObject(1, store.tenantId());
+        insert.executeUpdate();
+      }
+      Customer quick = create(store, "Quick");
+
+      assertThat(watcher.during(Duration.ofMillis(300))).as("held back behind the older transaction").isEmpty();
+      slow.commit();
+      List<CustomerEvent> events = watcher.take(2);
+
+      assertThat(events.get(0).getCustomer().getFirstName()).isEqualTo("Slow");
+      assertThat(events.get(1).getCustomer().getName()).isEqualTo(quick.getName());
+    }
+  }
+
+  @Test
+  void aRolledBackWriteLeavesNoEventAndNoGapThatLosesTheNextOne() throws Exception {
+    ApiKeys.MintedKey store = newStore();
+    try (Watcher watcher = watchFromNow(store);
+        Connection failing = api.database().dataSource().getConnection()) {
+      failing.setAutoCommit(false);
+      try (var insert = failing.prepareStatement(
+          "insert into customer (tenant_id, id, source, first_name) values (?, gen_random_uuid(), 'API', 'Gone')")) {
+        insert.setObject(1, store.tenantId());
+        insert.executeUpdate();
+      }
+      Customer kept = create(store, "Kept");
+      failing.rollback();
+
+      assertThat(names(watcher.take(1))).containsExactly(kept.getName());
+      assertThat(watcher.during(Duration.ofMillis(200))).isEmpty();
+    }
+  }
+
+  @Test
+  void anErasedCustomersEarlierEventsCarryNoneOfItsPersonalData() {
+    ApiKeys.MintedKey store = newStore();
+    CustomerServiceBlockingStub customers = api.customers(store.key());
+    Customer created = Customers.create(customers, Customers.valid());
+    Customers.update(customers, created.getName(), Customer.newBuilder().setNotes("Allergic to nuts"), "notes");
+    customers.eraseCustomer(EraseCustomerRequest.newBuilder().setName(created.getName()).setReason("asked").build());
+
+    try (Watcher replay = watch(store, WatchCustomersRequest.newBuilder().setFromOldest(true))) {
+      List<CustomerEvent> events = replay.take(3);
+
+      assertThat(types(events)).containsExactly(CREATED, UPDATED, ERASED);
+      for (CustomerEvent event : events) {
+        Customer customer = event.getCustomer();
+        assertThat(customer.getFirstName() + customer.getLastName() + customer.getEmail() + customer.getMobilePhone()
+            + customer.getNotes() + customer.getAddress().getCity()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aBatchEmitsAnEventPerItemWritten() {
+    ApiKeys.MintedKey store = newStore();
+    try (Watcher watcher = watchFromNow(store)) {
+      BatchCreateCustomersRequest.Builder batch = BatchCreateCustomersRequest.newBuilder();
+      for (int i = 0; i < 3; i++) {
+        batch.addRequests(CreateCustomerRequest.newBuilder().setCustomer(Customers.minimal().setFirstName("Batch" + i)));
+      }
+      batch.addRequests(CreateCustomerRequest.newBuilder().setCustomer(Customers.minimal().setEmail("not an email")));
+      api.customers(store.key()).batchCreateCustomers(batch.build());
+
+      assertThat(types(watcher.take(3))).containsOnly(CREATED);
+      assertThat(watcher.during(Duration.ofMillis(200))).isEmpty();
+    }
+  }
+
+  @Test
+  void eightConcurrentWritersEveryCommittedChangeSeenExactlyOnce() throws Exception {
+    ApiKeys.MintedKey store = newStore();
+    int writers = 8;
+    int each = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try (Watcher watcher = watchFromNow(store)) {
+      List<Future<List<String>>> written = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        written.add(pool.submit(() -> {
+          List<String> names = new ArrayList<>();
+          for (int i = 0; i < each; i++) {
+            Customer c = create(store, "W" + writer + "n" + i);
+            Customers.update(api.customers(store.key()), c.getName(), Customer.newBuilder().setCompany("Co" + i), "company");
+            names.add(c.getName());
+          }
+          return names;
+        }));
+      }
+      Set<String> expected = new HashSet<>();
+      for (Future<List<String>> f : written) {
+        expected.addAll(f.get());
+      }
+
+      List<CustomerEvent> events = watcher.take(2 * writers * each);
+
+      assertThat(events).extracting(CustomerEvent::getCursor).doesNotHaveDuplicates();
+      assertThat(events.stream().filter(e -> e.getType() == CREATED).map(e -> e.getCustomer().getName()).toList())
+          .hasSize(writers * each).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(events.stream().filter(e -> e.getType() == UPDATED).count()).isEqualTo((long) writers * each);
+      assertThat(watcher.during(Duration.ofMillis(200))).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCursorOlderThanRetentionIsOutOfRangeAndTheOldestRetainedStartsAfterIt() {
+    ApiKeys.MintedKey store = newStore();
+    String cursor;
+    try (Watcher watcher = watchFromNow(store)) {
+      create(store, "Old1");
+      cursor = watcher.take(1).getFirst().getCursor();
+      create(store, "Old2");
+      watcher.take(1);
+    }
+    assertThat(new ChangeRetention(api.database().dsl(), Duration.ZERO).run()).isGreaterThanOrEqualTo(2);
+    Customer kept = create(store, "New");
+
+    try (Watcher expired = watch(store, WatchCustomersRequest.newBuilder().setStartCursor(cursor))) {
+      Status status = expired.awaitEnd();
+      assertThat(status.getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+      assertThat(status.getDescription()).contains("ExportCustomers");
+    }
+    try (Watcher oldest = watch(store, WatchCustomersRequest.newBuilder().setFromOldest(true))) {
+      assertThat(names(oldest.take(1))).containsExactly(kept.getName());
+    }
+  }
+
+  @Test
+  void aBadCursorOrACursorWithFromOldestIsInvalid() {
+    ApiKeys.MintedKey store = newStore();
+    try (Watcher garbage = watch(store, WatchCustomersRequest.newBuilder().setStartCursor("not-a-cursor!"));
+        Watcher both = watch(store, WatchCustomersRequest.newBuilder().setStartCursor("MTox").setFromOldest(true))) {
+      assertThat(garbage.awaitEnd().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(both.awaitEnd().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+  }
+
+  @Test
+  void anotherTenantsChangesAreNeverSent() {
+    ApiKeys.MintedKey mine = newStore();
+    ApiKeys.MintedKey other = newStore();
+    try (Watcher watcher = watchFromNow(mine)) {
+      create(other, "Theirs");
+      Customer ours = create(mine, "Ours");
+
+      assertThat(names(watcher.take(1))).containsExactly(ours.getName());
+      assertThat(watcher.during(Duration.ofMillis(200))).isEmpty();
+    }
+  }
+}
