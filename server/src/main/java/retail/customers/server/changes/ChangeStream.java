@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.customer.CustomerMapper;
 import retail.customers.server.grpc.ApiException;
@@ -49,6 +50,7 @@ public final class ChangeStream {
   private final Executor executor;
   private final ScheduledExecutorService timer;
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong sent = new AtomicLong();
 
   /**
    * @param executor where streams read (blocking JDBC), never the transport's threads
@@ -64,6 +66,11 @@ public final class ChangeStream {
   /** How many streams are open on this server. */
   public int open() {
     return open.get();
+  }
+
+  /** How many events this server has sent, over all streams. */
+  public long sent() {
+    return sent.get();
   }
 
   public void watch(Caller caller, WatchCustomersRequest request, StreamObserver<CustomerEvent> responses) {
@@ -163,8 +170,12 @@ public final class ChangeStream {
           throw expired(); // retention overtook a slow reader
         }
         for (ChangeFeed.Event event : page.events()) {
+          if (!out.isReady()) {
+            return; // the rest of the page is read again when the client is ready
+          }
           cursor = cursor.after(event.xid(), event.seq());
           out.onNext(toProto(event, cursor));
+          sent.incrementAndGet();
         }
         if (page.events().size() < PAGE) {
           if (page.heldBack()) {

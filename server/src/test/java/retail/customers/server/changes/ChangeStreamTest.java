@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
+import retail.customers.server.testing.Watcher;
 import retail.customers.v1.BatchCreateCustomersRequest;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
@@ -285,6 +286,26 @@ class ChangeStreamTest {
         Watcher both = watch(store, WatchCustomersRequest.newBuilder().setStartCursor("MTox").setFromOldest(true))) {
       assertThat(garbage.awaitEnd().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(both.awaitEnd().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+  }
+
+  @Test
+  void aReaderThatTakesNothingIsSentNothingMore() {
+    ApiKeys.MintedKey store = newStore();
+    for (int i = 0; i < 150; i++) {
+      create(store, "Backlog" + i);
+    }
+    long sentBefore = api.services().changes().sent();
+    try (Watcher slow = Watcher.open(api.channel(), store.key(), WatchCustomersRequest.newBuilder().setFromOldest(true).build(), 1)) {
+      assertThat(slow.take(1)).hasSize(1);
+      assertThat(slow.during(Duration.ofMillis(300))).isEmpty();
+      // The server sent no more than the client asked for: the rest waits in the database, not in the heap.
+      assertThat(api.services().changes().sent() - sentBefore).isEqualTo(1);
+
+      slow.request(120);
+      List<CustomerEvent> next = slow.take(120);
+      assertThat(next.getFirst().getCustomer().getFirstName()).isEqualTo("Backlog1");
+      assertThat(next.getLast().getCustomer().getFirstName()).isEqualTo("Backlog120");
     }
   }
 

@@ -1,4 +1,4 @@
-package retail.customers.server.changes;
+package retail.customers.server.testing;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import retail.customers.server.testing.ApiServer;
 import retail.customers.v1.CustomerEvent;
 import retail.customers.v1.CustomerServiceGrpc;
 import retail.customers.v1.WatchCustomersRequest;
@@ -29,19 +28,38 @@ import retail.customers.v1.WatchCustomersRequest;
  * and knows when the server sent its headers (the stream is live) and how
  * the stream ended.
  */
-final class Watcher implements AutoCloseable {
+public final class Watcher implements AutoCloseable {
   /** The longest a test waits for something that must happen; it passes as soon as it does. */
-  static final Duration PATIENCE = Duration.ofSeconds(30);
+  public static final Duration PATIENCE = Duration.ofSeconds(30);
 
   private final LinkedBlockingQueue<CustomerEvent> events = new LinkedBlockingQueue<>();
   private final CountDownLatch live = new CountDownLatch(1);
   private final CountDownLatch ended = new CountDownLatch(1);
   private final AtomicReference<Status> status = new AtomicReference<>();
   private volatile ClientCallStreamObserver<WatchCustomersRequest> call;
+  private final int initial;
+
+  private Watcher(int initial) {
+    this.initial = initial;
+  }
+
+  /** Asks for {@code count} more events (with a manual flow control). */
+  public void request(int count) {
+    call.request(count);
+  }
 
   /** Opens a stream on {@code channel} with {@code key}, and waits until it is live (or ended). */
-  static Watcher open(Channel channel, String key, WatchCustomersRequest request) {
-    Watcher watcher = new Watcher();
+  public static Watcher open(Channel channel, String key, WatchCustomersRequest request) {
+    return open(channel, key, request, -1);
+  }
+
+  /**
+   * Like {@link #open(Channel, String, WatchCustomersRequest)}, for a client
+   * that takes {@code initial} events and then only those it asks for with
+   * {@link #request(int)} (gRPC's flow control); negative: every event.
+   */
+  public static Watcher open(Channel channel, String key, WatchCustomersRequest request, int initial) {
+    Watcher watcher = new Watcher(initial);
     Channel headers = ClientInterceptors.intercept(channel, watcher.headersListener());
     CustomerServiceGrpc.newStub(headers).withCallCredentials(ApiServer.bearer(key)).watchCustomers(request, watcher.observer());
     watcher.awaitLiveOrEnd();
@@ -73,6 +91,9 @@ final class Watcher implements AutoCloseable {
       @Override
       public void beforeStart(ClientCallStreamObserver<WatchCustomersRequest> requestStream) {
         call = requestStream;
+        if (initial >= 0) {
+          requestStream.disableAutoRequestWithInitial(initial);
+        }
       }
 
       @Override
@@ -108,12 +129,12 @@ final class Watcher implements AutoCloseable {
     throw new AssertionError("the stream neither went live nor ended");
   }
 
-  boolean isLive() {
+  public boolean isLive() {
     return live.getCount() == 0 && ended.getCount() == 1;
   }
 
   /** The next {@code count} events, waiting for them as long as it takes (within {@link #PATIENCE}). */
-  List<CustomerEvent> take(int count) {
+  public List<CustomerEvent> take(int count) {
     List<CustomerEvent> taken = new ArrayList<>();
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     try {
@@ -132,7 +153,7 @@ final class Watcher implements AutoCloseable {
   }
 
   /** The events that arrive within {@code quiet}: for asserting that none does (it can only pass wrongly, never fail wrongly). */
-  List<CustomerEvent> during(Duration quiet) {
+  public List<CustomerEvent> during(Duration quiet) {
     List<CustomerEvent> taken = new ArrayList<>();
     long deadline = System.nanoTime() + quiet.toNanos();
     try {
@@ -149,7 +170,7 @@ final class Watcher implements AutoCloseable {
   }
 
   /** How the stream ended, waiting for it. */
-  Status awaitEnd() {
+  public Status awaitEnd() {
     try {
       if (!ended.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("the stream did not end");
