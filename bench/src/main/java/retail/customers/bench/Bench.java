@@ -30,7 +30,7 @@ import retail.customers.server.db.EmbeddedDatabase;
  * and measures it against plain SQL on the same database in the same run, so
  * that the printed ratios do not depend on how fast this machine is.
  */
-@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class})
+@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class})
 public final class Bench {
   /** The server's statement timeout: long enough for the seeding's index builds. */
   static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(10);
@@ -191,6 +191,22 @@ public final class Bench {
         } finally {
           benchmark.close();
         }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "changes", mixinStandardHelpOptions = true,
+      description = "WatchCustomers: latency from a write's return to its event's arrival, and events per second.")
+  static final class Changes implements Callable<Integer> {
+    @Mixin Setup setup;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Environment env = setup.start();
+          Channels writers = new Channels(() -> env.connect(env.createsKey()));
+          CustomersChannel watcher = env.connect(env.createsKey())) {
+        new ChangeStreamBenchmark(writers, watcher, Duration.ofSeconds(setup.seconds)).run();
       }
       return 0;
     }

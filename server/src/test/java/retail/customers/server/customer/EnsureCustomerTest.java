@@ -22,7 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
+import retail.customers.v1.ConsentSource;
+import retail.customers.v1.ConsentState;
 import retail.customers.v1.Customer;
+import retail.customers.v1.MarketingConsent;
+import retail.customers.v1.OptInLevel;
 import retail.customers.v1.EnsureCustomerRequest;
 import retail.customers.v1.EnsureCustomerResponse;
 import retail.customers.v1.Source;
@@ -141,6 +145,22 @@ class EnsureCustomerTest {
   }
 
   @Test
+  void aNewsletterSubscribersEmailConsentComesFromTheEcommerceNewsletter() {
+    Customer.Builder subscriber = webOrder("news-" + UUID.randomUUID());
+    subscriber.getMarketingConsentsBuilder().getEmailBuilder()
+        .setState(ConsentState.CONSENT_STATE_GRANTED).setOptInLevel(OptInLevel.OPT_IN_LEVEL_CONFIRMED);
+
+    Customer created = ensure(subscriber).getCustomer();
+
+    MarketingConsent email = created.getMarketingConsents().getEmail();
+    assertThat(email.getState()).isEqualTo(ConsentState.CONSENT_STATE_GRANTED);
+    assertThat(email.getSource()).isEqualTo(ConsentSource.CONSENT_SOURCE_ECOMMERCE_NEWSLETTER);
+    assertThat(email.getOptInLevel()).isEqualTo(OptInLevel.OPT_IN_LEVEL_CONFIRMED);
+    assertThat(email.hasUpdateTime()).isTrue();
+    assertThat(created.getMarketingConsents().getPostalMail().getState()).isEqualTo(ConsentState.CONSENT_STATE_UNSPECIFIED);
+  }
+
+  @Test
   void concurrentDeliveriesOfTheSameOrderCreateExactlyOneCustomer() throws Exception {
     assertConcurrentEnsuresCreateOne(webOrder("race-" + UUID.randomUUID()));
   }
@@ -151,7 +171,8 @@ class EnsureCustomerTest {
   }
 
   private static void assertConcurrentEnsuresCreateOne(Customer.Builder customer) throws Exception {
-    int threads = 6;
+    // The same paid order, delivered ten times at once by an at-least-once webhook.
+    int threads = 10;
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
