@@ -16,6 +16,13 @@ import retail.customers.server.changes.ChangeNotifier;
 import retail.customers.server.changes.ChangeRetention;
 import retail.customers.server.changes.ChangeStream;
 import retail.customers.server.grpc.EarlyHeaders;
+import retail.customers.server.ops.CallObserver;
+import retail.customers.server.ops.DatabaseHealth;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Executors;
 import org.jooq.DSLContext;
 import retail.customers.server.auth.ApiKeys;
@@ -62,16 +69,35 @@ public final class ApiServices {
   private final ChangeNotifier notifier;
   private final ChangeStream changes;
   private final ChangeRetention retention;
-
-  public ApiServices(Database database, Clock clock) {
-    this(database, clock, CountBudget.DEFAULT, ChangeRetention.DEFAULT);
-  }
+  private final DatabaseHealth databaseHealth;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** The services that report the database's health (all of the API's). */
+  private final List<String> servingNames = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
+   * What the object graph is built with, beyond the database and the clock.
+   *
    * @param countBudget how long a search may count its matches for an exact total
    * @param eventRetention how long change-stream events are kept
+   * @param healthInterval how often the database's health is checked
    */
-  public ApiServices(Database database, Clock clock, CountBudget countBudget, Duration eventRetention) {
+  public record Settings(CountBudget countBudget, Duration eventRetention, Duration healthInterval) {
+    public static final Settings DEFAULT = new Settings(CountBudget.DEFAULT, ChangeRetention.DEFAULT, Duration.ofSeconds(1));
+
+    public Settings withCountBudget(CountBudget budget) {
+      return new Settings(budget, eventRetention, healthInterval);
+    }
+
+    public Settings withEventRetention(Duration retention) {
+      return new Settings(countBudget, retention, healthInterval);
+    }
+  }
+
+  public ApiServices(Database database, Clock clock) {
+    this(database, clock, Settings.DEFAULT);
+  }
+
+  public ApiServices(Database database, Clock clock, Settings settings) {
     DSLContext dsl = database.dsl();
     this.apiKeys = new ApiKeys(dsl, clock);
     this.idempotency = new IdempotentRequests(clock);
@@ -79,13 +105,25 @@ public final class ApiServices {
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.notifier = new ChangeNotifier(database::dedicatedConnection);
     this.changes = new ChangeStream(dsl, notifier, executor, timer);
-    this.retention = new ChangeRetention(dsl, eventRetention);
+    this.retention = new ChangeRetention(dsl, settings.eventRetention());
     timer.scheduleWithFixedDelay(retention::runQuietly, 1, 60, TimeUnit.SECONDS);
+    Duration healthTimeout = Duration.ofSeconds(2);
+    this.databaseHealth = new DatabaseHealth(() -> database.dedicatedConnection(healthTimeout), healthTimeout, this::serving);
+    timer.scheduleWithFixedDelay(
+        databaseHealth::check, 0, settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
+    database.bindMetrics(metrics);
+    Gauge.builder("customers.watch.streams.open", changes, ChangeStream::open)
+        .description("WatchCustomers streams open on this server").register(metrics);
+    FunctionCounter.builder("customers.watch.events.sent", changes, ChangeStream::sent)
+        .description("change-stream events sent, over all streams").register(metrics);
+    Counter exported = Counter.builder("customers.export.rows").description("rows sent by ExportCustomers").register(metrics);
+    Counter imported = Counter.builder("customers.import.rows").description("rows stored by ImportCustomers").register(metrics);
     this.services =
         List.of(
-            new CustomerService(dsl, commands, new CustomerSearch(dsl, database.cachedPlans(), clock, countBudget), new TagCounts(dsl),
-                new CustomerExport(dsl),
-                new CustomerImport(dsl, commands, clock), changes),
+            new CustomerService(dsl, commands,
+                new CustomerSearch(dsl, database.cachedPlans(), clock, settings.countBudget()), new TagCounts(dsl),
+                new CustomerExport(dsl, exported),
+                new CustomerImport(dsl, commands, clock, imported), changes),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));
@@ -102,14 +140,17 @@ public final class ApiServices {
     AuthInterceptor auth = new AuthInterceptor(apiKeys);
     ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
     EarlyHeaders early = new EarlyHeaders();
+    CallObserver observer = new CallObserver(metrics, System::nanoTime);
     for (BindableService service : services) {
-      // The last interceptor runs first: authenticate, then map whatever the service throws.
-      builder.addService(ServerInterceptors.intercept(service, early, errors, auth));
-      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+      // The last interceptor runs first: observe, authenticate, then map
+      // whatever the service throws (the observer sees the mapped status).
+      builder.addService(ServerInterceptors.intercept(service, early, errors, auth, observer));
+      servingNames.add(service.bindService().getServiceDescriptor().getName());
     }
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-    builder.addService(health.getHealthService());
-    builder.addService(ProtoReflectionServiceV1.newInstance());
+    servingNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+    serving(databaseHealth.status());
+    builder.addService(ServerInterceptors.intercept(health.getHealthService(), observer));
+    builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), observer));
     return builder;
   }
 
@@ -119,6 +160,23 @@ public final class ApiServices {
 
   public IdempotentRequests idempotency() {
     return idempotency;
+  }
+
+  /** Sets every API service's health (ignored once shutting down). */
+  private void serving(ServingStatus status) {
+    for (String name : servingNames) {
+      health.setStatus(name, status);
+    }
+  }
+
+  /** The server's metrics, for the Prometheus endpoint. */
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  /** Checks the database's health now (the timer does it every interval). */
+  public void checkDatabase() {
+    databaseHealth.check();
   }
 
   /** Reports NOT_SERVING, so that load balancers stop sending calls before shutdown. */
@@ -138,6 +196,7 @@ public final class ApiServices {
   public void close() {
     notifier.close();
     timer.shutdownNow();
+    databaseHealth.close();
     executor.shutdown();
   }
 }

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -18,7 +20,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import retail.customers.server.search.CountBudget;
+import retail.customers.server.ops.Failures;
+import retail.customers.server.ops.MetricsEndpoint;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
@@ -45,6 +48,14 @@ public final class Main implements Callable<Integer> {
       description = "How long change-stream events are kept, as days (7D) or hours (T12H) (env CUSTOMERS_EVENT_RETENTION). Default: ${DEFAULT-VALUE}.")
   String eventRetention;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:CUSTOMERS_METRICS_PORT:-9464}",
+      description = "HTTP port of the Prometheus metrics, at /metrics (env CUSTOMERS_METRICS_PORT). Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
+  @Option(names = "--metrics", negatable = true, defaultValue = "${env:CUSTOMERS_METRICS:-true}", fallbackValue = "true",
+      description = "Serve the Prometheus metrics; --no-metrics turns them off (env CUSTOMERS_METRICS=false).")
+  boolean metrics;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -55,7 +66,8 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Backend backend = database.open()) {
-      ApiServices services = new ApiServices(backend.database(), Clock.systemUTC(), CountBudget.DEFAULT, Duration.parse("P" + eventRetention.toUpperCase(java.util.Locale.ROOT)));
+      ApiServices services = new ApiServices(backend.database(), Clock.systemUTC(),
+          ApiServices.Settings.DEFAULT.withEventRetention(Duration.parse("P" + eventRetention.toUpperCase(Locale.ROOT))));
       if (backend.embedded() != null && !services.apiKeys().anyTenant()) {
         createDemoTenant(services.apiKeys());
       } else if (backend.embedded() != null) {
@@ -65,6 +77,10 @@ public final class Main implements Callable<Integer> {
         }
       }
       Server server = services.configure(NettyServerBuilder.forPort(port)).build().start();
+      MetricsEndpoint metricsEndpoint = metrics ? new MetricsEndpoint(services.metrics(), new InetSocketAddress(metricsPort)) : null;
+      if (metricsEndpoint != null) {
+        System.out.println("metrics at http://localhost:" + metricsEndpoint.port() + "/metrics");
+      }
       ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
       housekeeping.scheduleAtFixedRate(
           () -> purgeIdempotencyRecords(services, backend), 1, 60, TimeUnit.MINUTES);
@@ -87,6 +103,9 @@ public final class Main implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(shutdown);
       server.awaitTermination();
       housekeeping.shutdownNow();
+      if (metricsEndpoint != null) {
+        metricsEndpoint.close();
+      }
       services.close();
     }
     return 0;
@@ -105,7 +124,7 @@ public final class Main implements Callable<Integer> {
       int purged = services.idempotency().purgeExpired(backend.database().dsl());
       log.info("purged {} expired idempotency records", purged);
     } catch (RuntimeException e) {
-      log.warn("could not purge idempotency records", e);
+      log.warn("could not purge idempotency records: {}", Failures.describe(e));
     }
   }
 

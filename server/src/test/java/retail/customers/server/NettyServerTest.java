@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.db.Database;
-import retail.customers.server.changes.ChangeRetention;
 import retail.customers.server.search.CountBudget;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
@@ -49,7 +48,7 @@ class NettyServerTest {
   static void start() throws Exception {
     database = TestDatabases.create();
     databaseName = database.dsl().fetchValue(DSL.field("current_database()", String.class));
-    services = new ApiServices(database, Clock.systemUTC(), CountBudget.unbounded(), ChangeRetention.DEFAULT);
+    services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
     server = services.configure(NettyServerBuilder.forPort(0)).build().start();
     channel = NettyChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
     key = services.apiKeys().createTenant("Netty store", "CA");

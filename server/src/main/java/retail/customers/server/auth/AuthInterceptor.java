@@ -9,6 +9,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.server.ops.CallRecord;
 
 /**
  * Authenticates every call of the API's services by its
@@ -42,6 +43,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
       return new ServerCall.Listener<>() {};
     }
+    CallRecord.tenant(caller.tenantId());
     return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
   }
 }

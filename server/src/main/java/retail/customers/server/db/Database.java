@@ -141,8 +141,23 @@ public final class Database implements AutoCloseable {
    * server's life (the change stream's LISTEN); the caller closes it.
    */
   public Connection dedicatedConnection() {
+    return dedicatedConnection(null);
+  }
+
+  /**
+   * Like {@link #dedicatedConnection()}, whose connect, login and reads
+   * give up after {@code timeout} (null: the driver's defaults), for checks
+   * that must not hang on a database that does not answer.
+   */
+  public Connection dedicatedConnection(Duration timeout) {
     try {
       Properties properties = new Properties();
+      if (timeout != null) {
+        String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+      }
       if (user != null) {
         properties.setProperty("user", user);
       }
@@ -155,6 +170,12 @@ public final class Database implements AutoCloseable {
     } catch (SQLException e) {
       throw new DataAccessException("cannot connect to the database", e);
     }
+  }
+
+  /** Publishes both pools' usage and waits as metrics. */
+  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    dataSource.setMetricRegistry(registry);
+    cachedPlansSource.setMetricRegistry(registry);
   }
 
   public DataSource dataSource() {

@@ -25,6 +25,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jooq.Condition;
+import io.micrometer.core.instrument.Counter;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -42,6 +43,7 @@ import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.changes.StreamCursor;
 import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.server.ops.Failures;
 import retail.customers.server.grpc.UnknownFields;
 import retail.customers.server.paging.PageTokens;
 import retail.customers.server.search.SearchCriteria;
@@ -118,9 +120,12 @@ public final class CustomerExport {
   }
 
   private final DSLContext dsl;
+  private final Counter rowsExported;
 
-  public CustomerExport(DSLContext dsl) {
+  /** @param rowsExported counts the rows sent, over all exports (a metric) */
+  public CustomerExport(DSLContext dsl, Counter rowsExported) {
     this.dsl = dsl;
+    this.rowsExported = rowsExported;
   }
 
   /**
@@ -409,6 +414,7 @@ public final class CustomerExport {
   }
 
   private void audit(Caller caller, ExportCustomersRequest request, Plan plan, long rows, long chunks, String outcome) {
+    rowsExported.increment(rows);
     try {
       String filter = JsonFormat.printer().omittingInsignificantWhitespace().print(request.getFilter());
       AuditLog.record(
@@ -423,7 +429,7 @@ public final class CustomerExport {
               "resumed", Boolean.toString(plan.resumeAfter() != null),
               "chunks", Long.toString(chunks)));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      log.warn("could not record an export in the audit trail", e);
+      log.warn("could not record an export in the audit trail: {}", Failures.describe(e));
     }
   }
 

@@ -39,6 +39,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.postgresql.PGConnection;
+import io.micrometer.core.instrument.Counter;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -91,11 +92,14 @@ public final class CustomerImport {
   private final DSLContext dsl;
   private final CustomerCommands commands;
   private final Clock clock;
+  private final Counter rowsImported;
 
-  public CustomerImport(DSLContext dsl, CustomerCommands commands, Clock clock) {
+  /** @param rowsImported counts the rows stored, over all imports (a metric) */
+  public CustomerImport(DSLContext dsl, CustomerCommands commands, Clock clock, Counter rowsImported) {
     this.dsl = dsl;
     this.commands = commands;
     this.clock = clock;
+    this.rowsImported = rowsImported;
   }
 
   /** Starts an import; the returned observer receives the client's messages. */
@@ -447,6 +451,7 @@ public final class CustomerImport {
     }
 
     private synchronized void added(int imported, int already) {
+      rowsImported.increment(imported);
       result.setRowsImported(result.getRowsImported() + imported);
       result.setRowsAlreadyImported(result.getRowsAlreadyImported() + already);
     }

@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 import org.slf4j.Logger;
+import retail.customers.server.ops.Failures;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -78,7 +79,8 @@ public final class ErrorMapper {
       return callEnded(context);
     }
     String errorId = UUID.randomUUID().toString();
-    log.error("internal error {}", errorId, failure);
+    log.atError().setMessage("internal error").addKeyValue("error_id", errorId)
+        .addKeyValue("failure", Failures.describe(failure)).log();
     return ApiException.internal(errorId);
   }
 

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import retail.customers.server.ApiServices;
 import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.db.Database;
 import retail.customers.server.search.CountBudget;
+import retail.customers.server.testing.TestDatabases;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.Watcher;
@@ -28,18 +30,23 @@ import retail.customers.v1.WatchCustomersRequest;
 /**
  * Two servers on one database, as replicas behind a load balancer run: a
  * change made through one reaches a stream open on the other (each has its
- * own pools and its own LISTEN connection; they share nothing else), and a
- * stream cut off on one resumes on the other without a loss or a repeat.
+ * own pools and its own LISTEN connection; they share nothing but the
+ * database), and a stream cut off on one resumes on the other without a
+ * loss or a repeat. They run in one JVM here; nothing of one is visible to
+ * the other but through PostgreSQL.
  */
 class TwoServersTest {
   @RegisterExtension static final ApiServer first = new ApiServer();
+  private static Database secondDatabase;
   private static ApiServices secondServices;
   private static Server second;
   private static ManagedChannel secondChannel;
 
   @BeforeAll
   static void startSecond() throws Exception {
-    secondServices = new ApiServices(first.database(), Clock.systemUTC(), CountBudget.unbounded(), ChangeRetention.DEFAULT);
+    String database = first.database().dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
+    secondDatabase = Database.connect(TestDatabases.urlOf(database), null, null, 4, java.time.Duration.ofSeconds(30));
+    secondServices = new ApiServices(secondDatabase, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
     String name = InProcessServerBuilder.generateName();
     second = secondServices.configure(InProcessServerBuilder.forName(name)).build().start();
     secondChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -50,6 +57,7 @@ class TwoServersTest {
     secondChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     second.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     secondServices.close();
+    secondDatabase.close();
   }
 
   private static Customer createOnFirst(ApiKeys.MintedKey store, String name) {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import retail.customers.server.ApiServices;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.db.Database;
-import retail.customers.server.changes.ChangeRetention;
 import retail.customers.server.search.CountBudget;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.TestDatabases;
@@ -54,7 +53,7 @@ class ExportSlowClientTest {
       databaseName = template.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     }
     database = Database.connect(TestDatabases.urlOf(databaseName), null, null, 4, STATEMENT_TIMEOUT);
-    services = new ApiServices(database, Clock.systemUTC(), CountBudget.unbounded(), ChangeRetention.DEFAULT);
+    services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import retail.customers.server.ApiServices;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.db.Database;
-import retail.customers.server.changes.ChangeRetention;
 import retail.customers.server.search.CountBudget;
 import retail.customers.v1.CustomFieldServiceGrpc;
 import retail.customers.v1.CustomerServiceGrpc;
@@ -57,7 +56,7 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
     databaseName = database.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     // Searches count their matches to the end: an outcome that depended on
     // how busy the machine is would make tests fail for no change.
-    services = new ApiServices(database, clock, CountBudget.unbounded(), ChangeRetention.DEFAULT);
+    services = new ApiServices(database, clock, ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

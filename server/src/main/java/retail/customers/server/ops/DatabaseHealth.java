@@ -1,0 +1,78 @@
+package retail.customers.server.ops;
+
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the database answers, checked on a timer over a connection of its
+ * own (a pool's wait would make the check as slow as the outage): the
+ * server reports NOT_SERVING while it does not, and SERVING again by itself
+ * when it does.
+ */
+public final class DatabaseHealth {
+  private static final Logger log = LoggerFactory.getLogger(DatabaseHealth.class);
+
+  private final Supplier<Connection> connections;
+  private final Duration timeout;
+  private final Consumer<ServingStatus> report;
+  private Connection connection;
+  private volatile ServingStatus status = ServingStatus.SERVING;
+
+  /**
+   * @param connections opens a connection whose connect and reads time out within {@code timeout}
+   * @param report told each time the status changes
+   */
+  public DatabaseHealth(Supplier<Connection> connections, Duration timeout, Consumer<ServingStatus> report) {
+    this.connections = connections;
+    this.timeout = timeout;
+    this.report = report;
+  }
+
+  public ServingStatus status() {
+    return status;
+  }
+
+  /** One check; called by a single timer thread. */
+  public synchronized void check() {
+    boolean up;
+    try {
+      if (connection == null) {
+        connection = connections.get();
+      }
+      up = connection.isValid((int) Math.max(1, timeout.toSeconds()));
+    } catch (RuntimeException | SQLException e) {
+      up = false;
+    }
+    if (!up) {
+      closeQuietly();
+    }
+    ServingStatus now = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    if (now != status) {
+      status = now;
+      log.atLevel(up ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN)
+          .log(up ? "database reachable again: serving" : "database unreachable: not serving");
+      report.accept(now);
+    }
+  }
+
+  private void closeQuietly() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // already broken
+      }
+      connection = null;
+    }
+  }
+
+  public synchronized void close() {
+    closeQuietly();
+  }
+}

@@ -1,0 +1,88 @@
+package retail.customers.server.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import retail.customers.server.ApiServices;
+import retail.customers.server.db.Database;
+import retail.customers.server.testing.TcpProxy;
+import retail.customers.server.testing.TestDatabases;
+
+/**
+ * Health follows the database: NOT_SERVING while it cannot be reached,
+ * SERVING again by itself once it can. The database is "down" behind a TCP
+ * proxy that drops and refuses connections; the checks are run by the test
+ * (the server's timer runs them every second; here every hour, so that only
+ * the test's own checks count).
+ */
+class DatabaseHealthTest {
+  private static Database direct;
+  private static String databaseName;
+  private static TcpProxy proxy;
+  private static Database throughProxy;
+  private static ApiServices services;
+  private static Server server;
+  private static ManagedChannel channel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    direct = TestDatabases.create();
+    databaseName = direct.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
+    String url = TestDatabases.urlOf(databaseName);
+    java.net.URI uri = java.net.URI.create(url.substring("jdbc:".length()));
+    proxy = new TcpProxy(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
+    throughProxy = Database.connect(proxy.through(url), null, null, 2, Duration.ofSeconds(30));
+    services = new ApiServices(throughProxy, Clock.systemUTC(),
+        new ApiServices.Settings(retail.customers.server.search.CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1)));
+    String name = InProcessServerBuilder.generateName();
+    server = services.configure(InProcessServerBuilder.forName(name)).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    services.close();
+    throughProxy.close();
+    proxy.close();
+    direct.close();
+    TestDatabases.drop(databaseName);
+  }
+
+  private static ServingStatus health(String service) {
+    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+  }
+
+  @Test
+  void healthIsNotServingWhileTheDatabaseIsUnreachableAndServingAgainWhenItIsBack() {
+    services.checkDatabase();
+    assertThat(health("")).isEqualTo(ServingStatus.SERVING);
+    assertThat(health("retail.customers.v1.CustomerService")).isEqualTo(ServingStatus.SERVING);
+
+    proxy.cut();
+    services.checkDatabase();
+    assertThat(health("")).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(health("retail.customers.v1.CustomerService")).isEqualTo(ServingStatus.NOT_SERVING);
+    services.checkDatabase();
+    assertThat(health("")).isEqualTo(ServingStatus.NOT_SERVING);
+
+    proxy.restore();
+    services.checkDatabase();
+    assertThat(health("")).isEqualTo(ServingStatus.SERVING);
+    assertThat(health("retail.customers.v1.CustomerService")).isEqualTo(ServingStatus.SERVING);
+  }
+}

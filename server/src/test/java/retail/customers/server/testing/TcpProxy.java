@@ -1,0 +1,101 @@
+package retail.customers.server.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy between the server and PostgreSQL, for faults: {@link #cut()}
+ * drops every connection through it and turns new ones away at once (as a
+ * database that is down does), {@link #restore()} lets them through again.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final ServerSocket listener;
+  private final InetSocketAddress target;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+
+  public TcpProxy(String targetHost, int targetPort) throws IOException {
+    this.target = new InetSocketAddress(targetHost, targetPort);
+    this.listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread.ofPlatform().daemon(true).name("tcp-proxy").start(this::accept);
+  }
+
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  /** The JDBC URL {@code url} with its host and port replaced by this proxy's. */
+  public String through(String url) {
+    return url.replaceFirst("//[^/]+/", "//127.0.0.1:" + port() + "/");
+  }
+
+  public void cut() {
+    cut = true;
+    for (Socket socket : sockets) {
+      closeQuietly(socket);
+    }
+  }
+
+  public void restore() {
+    cut = false;
+  }
+
+  private void accept() {
+    while (!listener.isClosed()) {
+      try {
+        Socket client = listener.accept();
+        if (cut) {
+          closeQuietly(client);
+          continue;
+        }
+        Socket server = new Socket();
+        server.connect(target, 2000);
+        sockets.add(client);
+        sockets.add(server);
+        pipe(client, server);
+        pipe(server, client);
+      } catch (IOException e) {
+        // listener closed, or the target refused: the client sees its socket closed
+      }
+    }
+  }
+
+  private void pipe(Socket from, Socket to) {
+    Thread.ofPlatform().daemon(true).name("tcp-proxy-pipe").start(() -> {
+      byte[] buffer = new byte[16384];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // one side closed
+      } finally {
+        closeQuietly(from);
+        closeQuietly(to);
+        sockets.remove(from);
+        sockets.remove(to);
+      }
+    });
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    listener.close();
+    cut();
+  }
+}
