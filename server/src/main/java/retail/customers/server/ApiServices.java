@@ -33,6 +33,7 @@ import retail.customers.server.customertype.CustomerTypeService;
 import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.customfield.CustomFieldService;
 import retail.customers.server.db.Database;
+import retail.customers.server.db.ReadRouting;
 import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
@@ -70,6 +71,7 @@ public final class ApiServices {
   private final ChangeStream changes;
   private final ChangeRetention retention;
   private final DatabaseHealth databaseHealth;
+  private final ReadRouting routing;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /** The services that report the database's health (all of the API's). */
   private final List<String> servingNames = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -98,6 +100,13 @@ public final class ApiServices {
   }
 
   public ApiServices(Database database, Clock clock, Settings settings) {
+    this(database, null, clock, settings);
+  }
+
+  /**
+   * @param replica a read replica's pools for back-office searches and exports ({@link ReadRouting}), or null
+   */
+  public ApiServices(Database database, Database replica, Clock clock, Settings settings) {
     DSLContext dsl = database.dsl();
     this.apiKeys = new ApiKeys(dsl, clock);
     this.idempotency = new IdempotentRequests(clock);
@@ -118,12 +127,23 @@ public final class ApiServices {
         .description("change-stream events sent, over all streams").register(metrics);
     Counter exported = Counter.builder("customers.export.rows").description("rows sent by ExportCustomers").register(metrics);
     Counter imported = Counter.builder("customers.import.rows").description("rows stored by ImportCustomers").register(metrics);
+    this.routing = new ReadRouting(replica, clock);
+    if (replica != null) {
+      replica.bindMetrics(metrics);
+      timer.scheduleWithFixedDelay(routing::checkLag, 0, settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
+      Gauge.builder("customers.replica.lag.seconds", routing, r -> r.lag().map(l -> l.toNanos() / 1e9).orElse(Double.NaN))
+          .description("the read replica's lag behind the primary (NaN: unreachable)").register(metrics);
+    }
+    FunctionCounter.builder("customers.reads.routed", routing, ReadRouting::readsOnReplica).tag("to", "replica").register(metrics);
+    FunctionCounter.builder("customers.reads.routed", routing, ReadRouting::readsOnPrimary).tag("to", "primary").register(metrics);
+    CustomerSearch search = new CustomerSearch(dsl, database.cachedPlans(), clock, settings.countBudget());
+    CustomerExport export = new CustomerExport(dsl, exported);
     this.services =
         List.of(
-            new CustomerService(dsl, commands,
-                new CustomerSearch(dsl, database.cachedPlans(), clock, settings.countBudget()), new TagCounts(dsl),
-                new CustomerExport(dsl, exported),
-                new CustomerImport(dsl, commands, clock, imported), changes),
+            new CustomerService(dsl, commands, search, new TagCounts(dsl), export,
+                new CustomerImport(dsl, commands, clock, imported), changes, routing,
+                replica == null ? search : new CustomerSearch(replica.dsl(), replica.cachedPlans(), clock, settings.countBudget()),
+                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));
@@ -140,7 +160,7 @@ public final class ApiServices {
     AuthInterceptor auth = new AuthInterceptor(apiKeys);
     ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
     EarlyHeaders early = new EarlyHeaders();
-    CallObserver observer = new CallObserver(metrics, System::nanoTime);
+    CallObserver observer = new CallObserver(metrics, System::nanoTime, routing::wrote);
     for (BindableService service : services) {
       // The last interceptor runs first: observe, authenticate, then map
       // whatever the service throws (the observer sees the mapped status).
@@ -167,6 +187,10 @@ public final class ApiServices {
     for (String name : servingNames) {
       health.setStatus(name, status);
     }
+  }
+
+  public ReadRouting routing() {
+    return routing;
   }
 
   /** The server's metrics, for the Prometheus endpoint. */

@@ -56,6 +56,11 @@ public final class Main implements Callable<Integer> {
       description = "Serve the Prometheus metrics; --no-metrics turns them off (env CUSTOMERS_METRICS=false).")
   boolean metrics;
 
+  @Option(names = "--replica-url", defaultValue = "${env:CUSTOMERS_REPLICA_URL}",
+      description = "JDBC URL of a streaming read replica of the database, for back-office searches and exports (env CUSTOMERS_REPLICA_URL)."
+          + " A tenant that has just written through this server reads the primary. Credentials: as the database's.")
+  String replicaUrl;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -65,8 +70,9 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Backend backend = database.open()) {
-      ApiServices services = new ApiServices(backend.database(), Clock.systemUTC(),
+    try (Backend backend = database.open();
+        Database replica = replicaUrl == null || replicaUrl.isBlank() ? null : database.connectReplica(replicaUrl)) {
+      ApiServices services = new ApiServices(backend.database(), replica, Clock.systemUTC(),
           ApiServices.Settings.DEFAULT.withEventRetention(Duration.parse("P" + eventRetention.toUpperCase(Locale.ROOT))));
       if (backend.embedded() != null && !services.apiKeys().anyTenant()) {
         createDemoTenant(services.apiKeys());
@@ -152,6 +158,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--embedded-port", defaultValue = "${env:CUSTOMERS_EMBEDDED_PORT:-0}",
         description = "Port of the embedded PostgreSQL; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int embeddedPort;
+
+    /** Pools on a read replica, with the primary's credentials and pool size. */
+    Database connectReplica(String replicaUrl) {
+      return Database.connect(replicaUrl, user, password, poolSize, Duration.ofSeconds(60));
+    }
 
     Backend open() {
       EmbeddedDatabase embedded = null;

@@ -45,6 +45,7 @@ import retail.customers.v1.UpdateCustomerRequest;
 import retail.customers.v1.WatchCustomersRequest;
 import retail.customers.v1.CustomerEvent;
 import retail.customers.server.changes.ChangeStream;
+import retail.customers.server.db.ReadRouting;
 
 /**
  * The CustomerService API: a thin layer that reads the caller, hands the
@@ -60,10 +61,18 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   private final CustomerExport export;
   private final CustomerImport importer;
   private final ChangeStream changes;
+  private final ReadRouting routing;
+  private final CustomerSearch replicaSearch;
+  private final CustomerExport replicaExport;
 
+  /**
+   * @param replicaSearch and {@code replicaExport}: the same on the read replica, used when {@code routing} allows
+   *     (the primary's when there is no replica)
+   */
   public CustomerService(
       DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags, CustomerExport export,
-      CustomerImport importer, ChangeStream changes) {
+      CustomerImport importer, ChangeStream changes, ReadRouting routing, CustomerSearch replicaSearch,
+      CustomerExport replicaExport) {
     this.dsl = dsl;
     this.commands = commands;
     this.search = search;
@@ -71,6 +80,9 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
     this.export = export;
     this.importer = importer;
     this.changes = changes;
+    this.routing = routing;
+    this.replicaSearch = replicaSearch;
+    this.replicaExport = replicaExport;
   }
 
   @Override
@@ -110,7 +122,8 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
 
   @Override
   public void searchCustomers(SearchCustomersRequest request, StreamObserver<SearchCustomersResponse> response) {
-    Unary.reply(response, search.search(Caller.current(), request));
+    Caller caller = Caller.current();
+    Unary.reply(response, (routing.useReplica(caller.tenantId()) ? replicaSearch : search).search(caller, request));
   }
 
   @Override
@@ -120,7 +133,9 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
 
   @Override
   public void exportCustomers(ExportCustomersRequest request, StreamObserver<ExportCustomersResponse> response) {
-    export.start(Caller.current(), request, (ServerCallStreamObserver<ExportCustomersResponse>) response);
+    Caller caller = Caller.current();
+    (routing.useReplica(caller.tenantId()) ? replicaExport : export)
+        .start(caller, request, (ServerCallStreamObserver<ExportCustomersResponse>) response);
   }
 
   @Override

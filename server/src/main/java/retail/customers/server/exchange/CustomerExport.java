@@ -120,11 +120,22 @@ public final class CustomerExport {
   }
 
   private final DSLContext dsl;
+  private final DSLContext audits;
   private final Counter rowsExported;
 
-  /** @param rowsExported counts the rows sent, over all exports (a metric) */
+  /** An export that reads and writes its audit record on one database. */
   public CustomerExport(DSLContext dsl, Counter rowsExported) {
+    this(dsl, dsl, rowsExported);
+  }
+
+  /**
+   * @param dsl where the rows are read (a read replica, say)
+   * @param audits where the audit trail is written (the primary)
+   * @param rowsExported counts the rows sent, over all exports (a metric)
+   */
+  public CustomerExport(DSLContext dsl, DSLContext audits, Counter rowsExported) {
     this.dsl = dsl;
+    this.audits = audits;
     this.rowsExported = rowsExported;
   }
 
@@ -418,7 +429,7 @@ public final class CustomerExport {
     try {
       String filter = JsonFormat.printer().omittingInsignificantWhitespace().print(request.getFilter());
       AuditLog.record(
-          dsl, caller, "CUSTOMERS_EXPORTED", null,
+          audits, caller, "CUSTOMERS_EXPORTED", null,
           Map.of(
               "outcome", outcome,
               "query", request.getQuery(),

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -42,11 +43,16 @@ public final class CallObserver implements ServerInterceptor {
 
   private final MeterRegistry registry;
   private final LongSupplier nanoTime;
+  private final Consumer<UUID> wrote;
 
-  /** @param nanoTime the clock of durations ({@code System::nanoTime}) */
-  public CallObserver(MeterRegistry registry, LongSupplier nanoTime) {
+  /**
+   * @param nanoTime the clock of durations ({@code System::nanoTime})
+   * @param wrote told of the tenant of each write call that succeeded, before its caller is answered
+   */
+  public CallObserver(MeterRegistry registry, LongSupplier nanoTime, Consumer<UUID> wrote) {
     this.registry = registry;
     this.nanoTime = nanoTime;
+    this.wrote = wrote;
   }
 
   @Override
@@ -58,6 +64,9 @@ public final class CallObserver implements ServerInterceptor {
         new SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
+            if (status.isOk() && record.tenant() != null && isWrite(method)) {
+              wrote.accept(record.tenant());
+            }
             ended(method, status, trailers, Duration.ofNanos(nanoTime.getAsLong() - started), record);
             super.close(status, trailers);
           }
@@ -92,6 +101,17 @@ public final class CallObserver implements ServerInterceptor {
         .addKeyValue("request_id", record.requestId() == null ? "" : record.requestId())
         .log();
   }
+
+  /**
+   * Whether a method of the API may write: all but the reads, which are
+   * named so (Get, BatchGet, List, Search, Export, Watch, FindDuplicate).
+   */
+  static boolean isWrite(String fullMethodName) {
+    String method = fullMethodName.substring(fullMethodName.indexOf('/') + 1);
+    return fullMethodName.startsWith("retail.customers.") && !READS.matcher(method).lookingAt();
+  }
+
+  private static final Pattern READS = Pattern.compile("(Get|BatchGet|List|Search|Export|Watch|FindDuplicate)[A-Z]");
 
   /** The request's top-level {@code request_id}, if it has one; "invalid" when it is not a UUID. */
   private static String requestId(Message request) {

@@ -86,7 +86,7 @@ public final class TestDatabases {
   }
 
   /** {@code url} with its database name replaced, query string kept. */
-  static String replaceDatabase(String url, String database) {
+  public static String replaceDatabase(String url, String database) {
     int query = url.indexOf('?');
     String base = query < 0 ? url : url.substring(0, query);
     String params = query < 0 ? "" : url.substring(query);
