@@ -16,6 +16,11 @@
 -- one still running (pg_snapshot_xmin): all of those are finished, and no
 -- event can appear before a position already delivered. The order is the
 -- same on every read, so a cursor (xid, seq) resumes exactly.
+--
+-- Streams are woken by the servers (ChangeSignals), not by a NOTIFY in
+-- these triggers: a NOTIFY takes a lock that serialises the commits of every
+-- transaction that sends one, and took creates at 8 clients from 954 to 708
+-- per second.
 create table customer_event (
     tenant_id           uuid        not null references tenant (id),
     xid                 xid8        not null default pg_current_xact_id(),
@@ -29,7 +34,9 @@ create table customer_event (
     record_time         timestamptz not null default now(),
     primary key (tenant_id, xid, seq)
 );
-create index customer_event_record_time_ix on customer_event (record_time);
+-- Retention deletes by age: rows arrive in time order, and a BRIN index
+-- costs a write next to nothing.
+create index customer_event_record_time_ix on customer_event using brin (record_time);
 
 -- Per tenant, the last position that retention deleted: a cursor before it
 -- has lost events, and its stream must start again from a copy.
@@ -45,7 +52,6 @@ begin
     select n.tenant_id, n.id, 'CREATED', n.create_time
       from new_rows n
      order by n.tenant_id, n.id;
-    perform pg_notify('customer_events', t.tenant_id::text) from (select distinct tenant_id from new_rows) t;
     return null;
 end $$;
 
@@ -72,7 +78,6 @@ begin
               join new_rows n on n.tenant_id = o.tenant_id and n.id = o.id) c (tenant_id, customer_id, type, event_time, merged_customer_id)
      where c.type is not null
      order by c.tenant_id, c.customer_id;
-    perform pg_notify('customer_events', t.tenant_id::text) from (select distinct tenant_id from new_rows) t;
     return null;
 end $$;
 

@@ -8,12 +8,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import retail.customers.server.changes.ChangeNotifier;
 import retail.customers.server.changes.ChangeRetention;
+import retail.customers.server.changes.ChangeSignals;
 import retail.customers.server.changes.ChangeStream;
 import retail.customers.server.grpc.EarlyHeaders;
 import retail.customers.server.ops.CallObserver;
@@ -68,6 +70,7 @@ public final class ApiServices {
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("customers-timer").daemon(true).factory());
   private final ChangeNotifier notifier;
+  private final ChangeSignals signals;
   private final ChangeStream changes;
   private final ChangeRetention retention;
   private final DatabaseHealth databaseHealth;
@@ -113,6 +116,7 @@ public final class ApiServices {
     CustomFieldDefinitions definitions = new CustomFieldDefinitions(clock);
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.notifier = new ChangeNotifier(database::dedicatedConnection);
+    this.signals = new ChangeSignals(notifier, database::dedicatedConnection);
     this.changes = new ChangeStream(dsl, notifier, executor, timer);
     this.retention = new ChangeRetention(dsl, settings.eventRetention());
     timer.scheduleWithFixedDelay(retention::runQuietly, 1, 60, TimeUnit.SECONDS);
@@ -160,7 +164,7 @@ public final class ApiServices {
     AuthInterceptor auth = new AuthInterceptor(apiKeys);
     ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
     EarlyHeaders early = new EarlyHeaders();
-    CallObserver observer = new CallObserver(metrics, System::nanoTime, routing::wrote);
+    CallObserver observer = new CallObserver(metrics, System::nanoTime, this::wrote);
     for (BindableService service : services) {
       // The last interceptor runs first: observe, authenticate, then map
       // whatever the service throws (the observer sees the mapped status).
@@ -180,6 +184,12 @@ public final class ApiServices {
 
   public IdempotentRequests idempotency() {
     return idempotency;
+  }
+
+  /** A write call of the tenant succeeded: its reads stay on the primary for a while, and its streams are woken. */
+  private void wrote(UUID tenant) {
+    routing.wrote(tenant);
+    signals.committed(tenant);
   }
 
   /** Sets every API service's health (ignored once shutting down). */
@@ -218,6 +228,7 @@ public final class ApiServices {
 
   /** Stops the call executor, the timer and the change listener once the server has stopped. */
   public void close() {
+    signals.close();
     notifier.close();
     timer.shutdownNow();
     databaseHealth.close();

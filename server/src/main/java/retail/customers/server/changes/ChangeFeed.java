@@ -4,13 +4,13 @@ import static org.jooq.impl.DSL.condition;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
-import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.val;
 import static retail.customers.db.Tables.CUSTOMER;
 import static retail.customers.db.Tables.CUSTOMER_EVENT;
 import static retail.customers.db.Tables.CUSTOMER_EVENT_RETENTION;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,13 +33,17 @@ import retail.customers.v1.CustomerEvent;
  */
 final class ChangeFeed {
   private static final Field<Long> XID = field("customer_event.xid::text::bigint", Long.class);
-  private static final Condition SETTLED = condition("customer_event.xid < pg_snapshot_xmin(pg_current_snapshot())");
+  /** Whether an event's transaction is older than every one still running. */
+  private static final Field<Boolean> SETTLED = field("customer_event.xid < pg_snapshot_xmin(pg_current_snapshot())", Boolean.class);
 
   /** An event as read: its position, what happened, and the customer now. */
   record Event(long xid, long seq, CustomerEvent.Type type, OffsetDateTime time, UUID mergedCustomer, CustomerRow customer) {}
 
-  /** A page of events, and whether committed events wait behind a transaction still running. */
-  record Page(List<Event> events, boolean heldBack) {}
+  /**
+   * A page of events; whether committed events wait behind a transaction
+   * still running; and whether the page was full (there may be more now).
+   */
+  record Page(List<Event> events, boolean heldBack, boolean full) {}
 
   private final DSLContext dsl;
 
@@ -47,28 +51,36 @@ final class ChangeFeed {
     this.dsl = dsl;
   }
 
-  /** Up to {@code limit} events after {@code cursor}, of the given types (all when empty). */
+  /**
+   * Up to {@code limit} events after {@code cursor}, of the given types (all
+   * when empty). One statement reads the events and whether each is settled,
+   * and the page ends at the first that is not: a page that ends there says
+   * so ({@link Page#heldBack}), and is read again when more has committed.
+   */
   Page read(UUID tenant, StreamCursor cursor, Set<CustomerEvent.Type> types, int limit) {
-    Condition after = after(tenant, cursor, types);
-    List<Event> events =
-        CustomerRepository.fetch(
-            CustomerRepository.selectRows(
-                    dsl, XID, CUSTOMER_EVENT.SEQ, CUSTOMER_EVENT.TYPE, CUSTOMER_EVENT.EVENT_TIME, CUSTOMER_EVENT.MERGED_CUSTOMER_ID)
-                .join(CUSTOMER_EVENT)
-                .on(CUSTOMER_EVENT.TENANT_ID.eq(CUSTOMER.TENANT_ID).and(CUSTOMER_EVENT.CUSTOMER_ID.eq(CUSTOMER.ID)))
-                .where(after.and(SETTLED))
-                .orderBy(CUSTOMER_EVENT.XID, CUSTOMER_EVENT.SEQ)
-                .limit(inline(limit)),
-            rs -> {
-              int at = CustomerRepository.FIRST_EXTRA_COLUMN;
-              return new Event(
-                  rs.getLong(at), rs.getLong(at + 1), CustomerEvent.Type.valueOf(rs.getString(at + 2)),
-                  rs.getObject(at + 3, OffsetDateTime.class), rs.getObject(at + 4, UUID.class), CustomerRepository.toRow(rs));
-            });
-    boolean heldBack =
-        events.size() < limit
-            && dsl.fetchExists(selectOne().from(CUSTOMER_EVENT).where(after.and(SETTLED.not())));
-    return new Page(events, heldBack);
+    List<Event> events = new ArrayList<>();
+    boolean[] heldBack = {false};
+    CustomerRepository.fetch(
+        CustomerRepository.selectRows(
+                dsl, XID, CUSTOMER_EVENT.SEQ, CUSTOMER_EVENT.TYPE, CUSTOMER_EVENT.EVENT_TIME, CUSTOMER_EVENT.MERGED_CUSTOMER_ID,
+                SETTLED)
+            .join(CUSTOMER_EVENT)
+            .on(CUSTOMER_EVENT.TENANT_ID.eq(CUSTOMER.TENANT_ID).and(CUSTOMER_EVENT.CUSTOMER_ID.eq(CUSTOMER.ID)))
+            .where(after(tenant, cursor, types))
+            .orderBy(CUSTOMER_EVENT.XID, CUSTOMER_EVENT.SEQ)
+            .limit(inline(limit)),
+        rs -> {
+          int at = CustomerRepository.FIRST_EXTRA_COLUMN;
+          if (heldBack[0] || !rs.getBoolean(at + 5)) {
+            heldBack[0] = true; // this one and every later one (a higher xid) waits
+            return null;
+          }
+          events.add(new Event(
+              rs.getLong(at), rs.getLong(at + 1), CustomerEvent.Type.valueOf(rs.getString(at + 2)),
+              rs.getObject(at + 3, OffsetDateTime.class), rs.getObject(at + 4, UUID.class), CustomerRepository.toRow(rs)));
+          return null;
+        });
+    return new Page(events, heldBack[0], events.size() + (heldBack[0] ? 1 : 0) >= limit);
   }
 
   /** The tenant's events after the cursor, not seen by the cursor's snapshot. */

@@ -44,6 +44,7 @@ public final class ChangeStream {
   /** The first wait before looking again at events held back by a running transaction; it doubles up to {@link #HELD_BACK_MAX}. */
   static final Duration HELD_BACK_FIRST = Duration.ofMillis(10);
   static final Duration HELD_BACK_MAX = Duration.ofSeconds(1);
+  static final Duration RETENTION_CHECK = Duration.ofSeconds(30);
 
   private final ChangeFeed feed;
   private final ChangeNotifier notifier;
@@ -125,6 +126,8 @@ public final class ChangeStream {
     private volatile StreamCursor cursor;
     private volatile boolean ended;
     private Duration heldBackWait = HELD_BACK_FIRST;
+    /** When retention was last looked at (the start looked already). */
+    private long retentionChecked = System.nanoTime();
     private AutoCloseable subscription;
 
     Watch(UUID tenant, StreamCursor start, Set<CustomerEvent.Type> types, ServerCallStreamObserver<CustomerEvent> out) {
@@ -164,11 +167,8 @@ public final class ChangeStream {
     /** Sends events while the client takes them and there are any. */
     private void pump() {
       while (!ended && out.isReady()) {
+        checkRetention();
         ChangeFeed.Page page = feed.read(tenant, cursor, types, PAGE);
-        Optional<StreamCursor> retained = feed.retainedAfter(tenant);
-        if (retained.isPresent() && cursor.before(retained.get().xid(), retained.get().seq())) {
-          throw expired(); // retention overtook a slow reader
-        }
         for (ChangeFeed.Event event : page.events()) {
           if (!out.isReady()) {
             return; // the rest of the page is read again when the client is ready
@@ -177,7 +177,7 @@ public final class ChangeStream {
           out.onNext(toProto(event, cursor));
           sent.incrementAndGet();
         }
-        if (page.events().size() < PAGE) {
+        if (!page.full()) {
           if (page.heldBack()) {
             timer.schedule(this::wake, heldBackWait.toMillis(), TimeUnit.MILLISECONDS);
             heldBackWait = heldBackWait.multipliedBy(2).compareTo(HELD_BACK_MAX) > 0 ? HELD_BACK_MAX : heldBackWait.multipliedBy(2);
@@ -186,6 +186,23 @@ public final class ChangeStream {
           }
           return;
         }
+      }
+    }
+
+    /**
+     * Ends the stream with OUT_OF_RANGE if retention has deleted events it
+     * has not sent (a reader slower than the retention period), looked at
+     * once per {@link #RETENTION_CHECK}: retention runs once a minute.
+     */
+    private void checkRetention() {
+      long now = System.nanoTime();
+      if (now - retentionChecked < RETENTION_CHECK.toNanos()) {
+        return;
+      }
+      retentionChecked = now;
+      Optional<StreamCursor> retained = feed.retainedAfter(tenant);
+      if (retained.isPresent() && cursor.before(retained.get().xid(), retained.get().seq())) {
+        throw expired();
       }
     }
 
