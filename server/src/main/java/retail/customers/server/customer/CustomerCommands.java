@@ -7,7 +7,10 @@ import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import com.google.protobuf.FieldMask;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +38,7 @@ import retail.customers.v1.DeleteCustomerRequest;
 import retail.customers.v1.EnsureCustomerRequest;
 import retail.customers.v1.EnsureCustomerResponse;
 import retail.customers.v1.EraseCustomerRequest;
+import retail.customers.v1.MergeCustomersRequest;
 import retail.customers.v1.Source;
 import retail.customers.v1.UndeleteCustomerRequest;
 import retail.customers.v1.UpdateCustomerRequest;
@@ -72,11 +76,11 @@ public final class CustomerCommands {
   Optional<Customer> find(DSLContext dsl, Caller caller, UUID id, CustomerView view) {
     UUID current = id;
     for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-      Optional<CustomerRow> row = repository.find(dsl, caller.tenantId(), current);
-      if (row.isEmpty() || row.get().get(CUSTOMER.MERGED_INTO) == null) {
-        return row.map(r -> CustomerMapper.toProto(r, view));
+      Optional<CustomerRepository.Read> read = repository.find(dsl, caller.tenantId(), current);
+      if (read.isEmpty() || read.get().row().get(CUSTOMER.MERGED_INTO) == null) {
+        return read.map(r -> toProto(r, view));
       }
-      current = row.get().get(CUSTOMER.MERGED_INTO);
+      current = read.get().row().get(CUSTOMER.MERGED_INTO);
     }
     throw new IllegalStateException("merge chain of customer " + id + " is longer than " + MAX_MERGE_HOPS);
   }
@@ -84,15 +88,134 @@ public final class CustomerCommands {
   /** Reads several customers in one query (merged ones resolve to their survivors); absent ids are left out. */
   public Map<UUID, Customer> findAll(DSLContext dsl, Caller caller, Collection<UUID> ids, CustomerView view) {
     Map<UUID, Customer> found = new HashMap<>();
-    for (CustomerRow row : repository.findAll(dsl, caller.tenantId(), ids)) {
-      UUID id = row.id();
-      if (row.get(CUSTOMER.MERGED_INTO) == null) {
-        found.put(id, CustomerMapper.toProto(row, view));
+    for (CustomerRepository.Read read : repository.findAll(dsl, caller.tenantId(), ids)) {
+      UUID id = read.row().id();
+      if (read.row().get(CUSTOMER.MERGED_INTO) == null) {
+        found.put(id, toProto(read, view));
       } else {
         find(dsl, caller, id, view).ifPresent(c -> found.put(id, c));
       }
     }
     return found;
+  }
+
+  /** A customer read on its own, with the customers merged into it. */
+  private static Customer toProto(CustomerRepository.Read read, CustomerView view) {
+    Customer customer = CustomerMapper.toProto(read.row(), view);
+    if (read.merged().isEmpty()) {
+      return customer;
+    }
+    return customer.toBuilder()
+        .addAllMergedCustomers(read.merged().stream().map(id -> ResourceNames.format(CUSTOMERS, id)).toList())
+        .build();
+  }
+
+  /** The customer that {@code id} resolves to: itself, or the last of its chain of merges. */
+  private UUID finalSurvivor(DSLContext tx, Caller caller, UUID id) {
+    UUID current = id;
+    for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+      UUID next = tx.select(CUSTOMER.MERGED_INTO).from(CUSTOMER)
+          .where(CUSTOMER.TENANT_ID.eq(caller.tenantId()), CUSTOMER.ID.eq(current))
+          .fetchOptional(CUSTOMER.MERGED_INTO).orElse(null);
+      if (next == null) {
+        return current;
+      }
+      current = next;
+    }
+    throw new IllegalStateException("merge chain of customer " + id + " is longer than " + MAX_MERGE_HOPS);
+  }
+
+  /**
+   * Merges one customer into another (MergeCustomers states the rules).
+   * Both rows are locked in id order, so that two merges of the same pair,
+   * either way round, wait for each other instead of deadlocking; the
+   * survivor named is followed to its final survivor first.
+   */
+  public Customer merge(DSLContext dsl, Caller caller, MergeCustomersRequest request) {
+    Violations violations = new Violations();
+    UUID survivorId = parseName(violations, "survivor", request.getSurvivor());
+    UUID mergedId = parseName(violations, "merged", request.getMerged());
+    Set<String> preferSurvivor = choices(violations, "prefer_survivor_fields", request.getPreferSurvivorFields());
+    Set<String> preferMerged = choices(violations, "prefer_merged_fields", request.getPreferMergedFields());
+    for (String path : preferMerged) {
+      if (preferSurvivor.contains(path)) {
+        violations.add("prefer_merged_fields", "\"" + path + "\" is also in prefer_survivor_fields: choose one customer per field");
+      }
+    }
+    violations.throwIfAny();
+    return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
+        tx -> {
+          UUID survivor = finalSurvivor(tx, caller, survivorId);
+          String survivorName = ResourceNames.format(CUSTOMERS, survivor);
+          if (survivor.equals(mergedId)) {
+            throw ApiException.invalidState("cannot merge " + request.getMerged() + " into itself");
+          }
+          boolean survivorFirst = survivor.compareTo(mergedId) < 0;
+          CustomerRecord first = lockMergeable(tx, caller, survivorFirst ? survivor : mergedId);
+          CustomerRecord second = lockMergeable(tx, caller, survivorFirst ? mergedId : survivor);
+          CustomerRecord survivorRow = survivorFirst ? first : second;
+          CustomerRecord mergedRow = survivorFirst ? second : first;
+          if (survivorRow.getMergedInto() != null) {
+            throw ApiException.concurrentModification(); // merged away since it was followed: try again
+          }
+          if (mergedRow.getMergedInto() != null) {
+            throw merged(tx, caller, request.getMerged(), mergedRow.getMergedInto());
+          }
+          Etags.check(request.getSurvivorEtag(), survivorRow.getVersion(), survivorName);
+          Etags.check(request.getMergedEtag(), mergedRow.getVersion(), request.getMerged());
+          Customer survivorNow = CustomerMapper.toProto(survivorRow);
+          Customer mergedNow = CustomerMapper.toProto(mergedRow);
+          boolean mergedIsNewer = mergedRow.getUpdateTime().isAfter(survivorRow.getUpdateTime());
+          Customer combined =
+              MergeRules.combine(survivorNow, mergedNow, new MergeRules.Choices(preferSurvivor, preferMerged, mergedIsNewer));
+          Customer valid = validator.validate(CustomerReferences.live(tx, caller.tenantId(), definitions), caller, "customer",
+              combined, survivorNow, CustomerValidator.Purpose.update(true));
+          // The merge is one MERGED event: the survivor's own update is none (V9).
+          tx.select(function("set_config", SQLDataType.VARCHAR, val("customers.merge_survivor"), val(survivor.toString()), val(true)))
+              .fetch();
+          repository.update(tx, CustomerMapper.toRecord(valid, survivorRow));
+          repository.repointMerged(tx, caller.tenantId(), mergedId, survivor);
+          mergedRow.setMergedInto(survivor);
+          repository.update(tx, mergedRow);
+          AuditLog.record(tx, caller, "CUSTOMERS_MERGED", survivorName, Map.of("merged", request.getMerged()));
+          return find(tx, caller, survivor, CustomerView.CUSTOMER_VIEW_FULL).orElseThrow();
+        });
+  }
+
+  private static UUID parseName(Violations violations, String field, String name) {
+    UUID id = ResourceNames.tryParseUuid(name, CUSTOMERS);
+    if (id == null) {
+      violations.add(field, ResourceNames.describe(name, CUSTOMERS));
+    }
+    return id;
+  }
+
+  private static Set<String> choices(Violations violations, String field, FieldMask mask) {
+    Set<String> paths = new LinkedHashSet<>();
+    for (String path : mask.getPathsList()) {
+      if (MergeRules.choosable(path)) {
+        paths.add(path);
+      } else {
+        violations.add(field, "\"" + (path.length() > 80 ? path.substring(0, 80) + "..." : path) + "\" is not a field a merge chooses: a top-level customer field, address,"
+            + " or custom_fields.{custom_field} (tags are united, consents take the more recent decision)");
+      }
+    }
+    return paths;
+  }
+
+  /** The row, locked, if it may take part in a merge (it exists and is not erased). */
+  private CustomerRecord lockMergeable(DSLContext tx, Caller caller, UUID id) {
+    String name = ResourceNames.format(CUSTOMERS, id);
+    CustomerRecord row = repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(name));
+    if (row.getEraseTime() != null) {
+      throw ApiException.erased(name);
+    }
+    return row;
+  }
+
+  /** CUSTOMER_MERGED for a write to {@code name}, merged into {@code into}: naming its final survivor. */
+  private ApiException merged(DSLContext tx, Caller caller, String name, UUID into) {
+    return ApiException.merged(name, ResourceNames.format(CUSTOMERS, finalSurvivor(tx, caller, into)));
   }
 
   /** Validates a new customer; INVALID_ARGUMENT naming every bad field. */
@@ -199,6 +322,13 @@ public final class CustomerCommands {
             row.setDeleteTime(row.getEraseTime());
           }
           Customer erased = full(repository.update(tx, row));
+          // The customers merged into this one held the same person's data.
+          for (CustomerRecord merged : repository.mergedIntoForUpdate(tx, caller.tenantId(), id)) {
+            CustomerMapper.toRecord(Customer.getDefaultInstance(), merged);
+            merged.setEraseTime(row.getEraseTime());
+            repository.update(tx, merged);
+            IdempotentRequests.forgetCustomer(tx, caller.tenantId(), merged.getId());
+          }
           IdempotentRequests.forgetCustomer(tx, caller.tenantId(), id);
           AuditLog.record(tx, caller, "CUSTOMER_ERASED", request.getName(), Map.of("reason", reason));
           return erased;
@@ -255,8 +385,7 @@ public final class CustomerCommands {
       throw ApiException.erased(name);
     }
     if (row.getMergedInto() != null) {
-      throw ApiException.invalidState(
-          name + " was merged into " + ResourceNames.format(CUSTOMERS, row.getMergedInto()) + ": change the survivor instead");
+      throw merged(tx, caller, name, row.getMergedInto());
     }
     Etags.check(etag, row.getVersion(), name);
     return row;
@@ -268,7 +397,7 @@ public final class CustomerCommands {
 
   private Customer read(DSLContext tx, Caller caller, UUID id) {
     return repository.find(tx, caller.tenantId(), id)
-        .map(r -> CustomerMapper.toProto(r, CustomerView.CUSTOMER_VIEW_FULL))
+        .map(r -> toProto(r, CustomerView.CUSTOMER_VIEW_FULL))
         .orElseThrow(() -> new IllegalStateException("customer " + id + " vanished inside its own transaction"));
   }
 }

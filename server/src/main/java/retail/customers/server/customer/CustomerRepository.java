@@ -51,6 +51,7 @@ public final class CustomerRepository {
               && !f.equals(CUSTOMER.SORT_COMPANY) && !f.equals(CUSTOMER.TAG_KEYS))
           .toList();
 
+  private static final retail.customers.db.tables.Customer MERGED_AWAY = CUSTOMER.as("merged_away");
   private static final Field<BigDecimal> TYPE_DISCOUNT =
       select(CUSTOMER_TYPE.DISCOUNT_PERCENT).from(CUSTOMER_TYPE).where(ofCustomersType()).asField();
   private static final Field<UUID> TYPE_TAX_CLASS =
@@ -226,14 +227,49 @@ public final class CustomerRepository {
     throw new IllegalStateException("no reader for customer columns of type " + type.getName());
   }
 
-  Optional<CustomerRow> find(DSLContext dsl, UUID tenantId, UUID id) {
-    return fetch(selectRows(dsl).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(id)), CustomerRepository::toRow)
+  /** A customer read on its own, and the customers merged into it. */
+  record Read(CustomerRow row, List<UUID> merged) {}
+
+  /**
+   * The ids of the customers merged into the row's customer, oldest merge
+   * first, in the row's own statement: a merge points every customer merged
+   * into the one it merges away at the survivor, so the direct ones are all.
+   */
+  private static final Field<UUID[]> MERGED =
+      field(select(DSL.arrayAgg(MERGED_AWAY.ID).orderBy(MERGED_AWAY.UPDATE_TIME, MERGED_AWAY.ID))
+          .from(MERGED_AWAY)
+          .where(MERGED_AWAY.TENANT_ID.eq(CUSTOMER.TENANT_ID), MERGED_AWAY.MERGED_INTO.eq(CUSTOMER.ID)));
+
+  private static Read read(ResultSet rs) throws SQLException {
+    Array merged = rs.getArray(FIRST_EXTRA_COLUMN);
+    return new Read(toRow(rs), merged == null ? List.of() : List.of((UUID[]) merged.getArray()));
+  }
+
+  Optional<Read> find(DSLContext dsl, UUID tenantId, UUID id) {
+    return fetch(selectRows(dsl, MERGED).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(id)), CustomerRepository::read)
         .stream()
         .findFirst();
   }
 
-  List<CustomerRow> findAll(DSLContext dsl, UUID tenantId, Collection<UUID> ids) {
-    return fetch(selectRows(dsl).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.in(ids)), CustomerRepository::toRow);
+  List<Read> findAll(DSLContext dsl, UUID tenantId, Collection<UUID> ids) {
+    return fetch(selectRows(dsl, MERGED).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.in(ids)), CustomerRepository::read);
+  }
+
+  /** The rows of the customers merged into {@code survivor}, locked. */
+  List<CustomerRecord> mergedIntoForUpdate(DSLContext tx, UUID tenantId, UUID survivor) {
+    return tx.selectFrom(CUSTOMER)
+        .where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.MERGED_INTO.eq(survivor))
+        .orderBy(CUSTOMER.ID)
+        .forUpdate()
+        .fetch();
+  }
+
+  /** Points the customers merged into {@code from} at {@code to}, which {@code from} is being merged into. */
+  void repointMerged(DSLContext tx, UUID tenantId, UUID from, UUID to) {
+    tx.update(CUSTOMER)
+        .set(CUSTOMER.MERGED_INTO, to)
+        .where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.MERGED_INTO.eq(from))
+        .execute();
   }
 
   Optional<CustomerRecord> findForUpdate(DSLContext tx, UUID tenantId, UUID id) {

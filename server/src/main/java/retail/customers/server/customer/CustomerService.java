@@ -46,6 +46,11 @@ import retail.customers.v1.WatchCustomersRequest;
 import retail.customers.v1.CustomerEvent;
 import retail.customers.server.changes.ChangeStream;
 import retail.customers.server.db.ReadRouting;
+import retail.customers.server.duplicates.DuplicateFinder;
+import retail.customers.server.grpc.UnknownFields;
+import retail.customers.v1.FindDuplicateCustomersRequest;
+import retail.customers.v1.FindDuplicateCustomersResponse;
+import retail.customers.v1.MergeCustomersRequest;
 
 /**
  * The CustomerService API: a thin layer that reads the caller, hands the
@@ -62,6 +67,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   private final CustomerImport importer;
   private final ChangeStream changes;
   private final ReadRouting routing;
+  private final DuplicateFinder duplicates;
   private final CustomerSearch replicaSearch;
   private final CustomerExport replicaExport;
 
@@ -81,6 +87,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
     this.importer = importer;
     this.changes = changes;
     this.routing = routing;
+    this.duplicates = new DuplicateFinder(dsl);
     this.replicaSearch = replicaSearch;
     this.replicaExport = replicaExport;
   }
@@ -141,6 +148,17 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   @Override
   public StreamObserver<ImportCustomersRequest> importCustomers(StreamObserver<ImportCustomersResponse> response) {
     return importer.start(Caller.current(), response);
+  }
+
+  @Override
+  public void findDuplicateCustomers(FindDuplicateCustomersRequest request, StreamObserver<FindDuplicateCustomersResponse> response) {
+    Unary.reply(response, duplicates.find(Caller.current(), request));
+  }
+
+  @Override
+  public void mergeCustomers(MergeCustomersRequest request, StreamObserver<Customer> response) {
+    UnknownFields.reject(request);
+    Unary.reply(response, commands.merge(dsl, Caller.current(), request));
   }
 
   @Override

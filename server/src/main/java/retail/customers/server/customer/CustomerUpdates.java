@@ -104,7 +104,7 @@ final class CustomerUpdates {
   private static String describe(String top) {
     return switch (top) {
       case "source" -> "source is set at creation and cannot change";
-      case "name", "create_time", "update_time", "delete_time", "archived", "erase_time", "merged_into", "etag",
+      case "name", "create_time", "update_time", "delete_time", "archived", "erase_time", "merged_into", "merged_customers", "etag",
           "effective_discount_percent", "effective_discount_source", "effective_tax_class", "effective_tax_class_source" ->
           top + " is output only";
       default -> "\"" + top + "\" is not a field of Customer";

@@ -155,6 +155,13 @@ public final class ApiException extends RuntimeException {
         List.of(), Map.of());
   }
 
+  /** FAILED_PRECONDITION: a write to a customer merged into {@code survivor}, named in the message and the metadata. */
+  public static ApiException merged(String resourceName, String survivor) {
+    return new ApiException(
+        Status.Code.FAILED_PRECONDITION, ErrorReason.CUSTOMER_MERGED,
+        resourceName + " was merged into " + survivor + ": write to the survivor instead", List.of(), Map.of("survivor", survivor));
+  }
+
   /** OUT_OF_RANGE: a change-stream cursor older than the events retained. */
   public static ApiException cursorExpired(String message) {
     return new ApiException(Status.Code.OUT_OF_RANGE, ErrorReason.CURSOR_EXPIRED, message, List.of(), Map.of());

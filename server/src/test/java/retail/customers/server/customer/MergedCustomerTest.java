@@ -42,9 +42,11 @@ class MergedCustomerTest {
     merge(first, second);
     merge(second, survivor);
 
-    assertThat(Customers.get(api.customers(), first.getName())).isEqualTo(survivor);
+    Customer read = Customers.get(api.customers(), first.getName());
+    assertThat(read.toBuilder().clearMergedCustomers().build()).isEqualTo(survivor);
+    assertThat(read.getMergedCustomersList()).containsExactly(second.getName());
     assertThat(api.customers().batchGetCustomers(BatchGetCustomersRequest.newBuilder().addNames(first.getName()).build())
-        .getResults(0).getCustomer()).isEqualTo(survivor);
+        .getResults(0).getCustomer()).isEqualTo(read);
   }
 
   @Test
@@ -61,9 +63,10 @@ class MergedCustomerTest {
     for (Executable write : writes) {
       StatusRuntimeException e = failure(write::execute);
       assertThat(code(e)).isEqualTo(Status.Code.FAILED_PRECONDITION);
-      assertThat(reason(e)).isEqualTo("INVALID_STATE");
+      assertThat(reason(e)).isEqualTo("CUSTOMER_MERGED");
       assertThat(e.getStatus().getDescription()).contains(survivor.getName());
+      assertThat(retail.customers.server.testing.Errors.metadata(e)).containsEntry("survivor", survivor.getName());
     }
-    assertThat(Customers.get(api.customers(), survivor.getName())).isEqualTo(survivor);
+    assertThat(Customers.get(api.customers(), survivor.getName()).toBuilder().clearMergedCustomers().build()).isEqualTo(survivor);
   }
 }

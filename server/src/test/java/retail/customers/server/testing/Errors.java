@@ -39,6 +39,17 @@ public final class Errors {
         .orElseThrow(() -> new AssertionError("no ErrorInfo in " + status));
   }
 
+  /** The ErrorInfo metadata. */
+  public static Map<String, String> metadata(StatusRuntimeException e) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    assertThat(status).as("rich status").isNotNull();
+    return status.getDetailsList().stream()
+        .filter(d -> d.is(ErrorInfo.class))
+        .map(d -> unpack(d, ErrorInfo.class).getMetadataMap())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ErrorInfo in " + status));
+  }
+
   /** Field violations by field path. */
   public static Map<String, String> violations(StatusRuntimeException e) {
     com.google.rpc.Status status = StatusProto.fromThrowable(e);
