@@ -2,12 +2,8 @@
 -- erasure follows them, by this index (the foreign key had none).
 create index customer_merged_into_ix on customer (tenant_id, merged_into) where merged_into is not null;
 
--- The keys FindDuplicateCustomers compares, computed as the search columns
--- are: the postal code without spaces, upper case, and the full name folded
--- as search text is (lower case, no accents).
-create function customer_duplicate_postal(postal_code text) returns text
-    language sql immutable parallel safe
-    as $$ select nullif(upper(regexp_replace(postal_code, '\s', '', 'g')), '') $$;
+-- The full name FindDuplicateCustomers compares, folded as search text is
+-- (lower case, no accents).
 create function customer_duplicate_name(first_name text, last_name text) returns text
     language sql immutable parallel safe
     as $$ select nullif(btrim(customer_normalize(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))), '') $$;

@@ -30,7 +30,7 @@ import retail.customers.server.db.EmbeddedDatabase;
  * and measures it against plain SQL on the same database in the same run, so
  * that the printed ratios do not depend on how fast this machine is.
  */
-@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class})
+@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class, Bench.Duplicates.class})
 public final class Bench {
   /** The server's statement timeout: long enough for the seeding's index builds. */
   static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(10);
@@ -207,6 +207,20 @@ public final class Bench {
           Channels writers = new Channels(() -> env.connect(env.createsKey()));
           CustomersChannel watcher = env.connect(env.createsKey())) {
         new ChangeStreamBenchmark(writers, watcher, Duration.ofSeconds(setup.seconds)).run();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "duplicates", mixinStandardHelpOptions = true,
+      description = "FindDuplicateCustomers: the whole-tenant scan against a plain read of the same customers, and one customer's duplicates.")
+  static final class Duplicates implements Callable<Integer> {
+    @Mixin Setup setup;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Environment env = setup.start()) {
+        new DuplicatesBenchmark(env.jdbcUrl(), env.api(), env.tenant()).run();
       }
       return 0;
     }

@@ -36,6 +36,7 @@ import retail.customers.server.customfield.CustomFieldDefinitions;
 import retail.customers.server.customfield.CustomFieldService;
 import retail.customers.server.db.Database;
 import retail.customers.server.db.ReadRouting;
+import retail.customers.server.duplicates.DuplicateFinder;
 import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
@@ -147,7 +148,7 @@ public final class ApiServices {
             new CustomerService(dsl, commands, search, new TagCounts(dsl), export,
                 new CustomerImport(dsl, commands, clock, imported), changes, routing,
                 replica == null ? search : new CustomerSearch(replica.dsl(), replica.cachedPlans(), clock, settings.countBudget()),
-                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported)),
+                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported), new DuplicateFinder(dsl, clock)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));

@@ -6,12 +6,21 @@ import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
+import retail.customers.server.grpc.ErrorMapper;
 
 /**
- * Ties every SQL statement to the gRPC call that runs it: when the call is
- * cancelled or its deadline passes, the statement is cancelled at once
- * (PostgreSQL stops the query and frees the connection), and a statement
- * never starts with less time than its call has left.
+ * Ties every SQL statement to the gRPC call that runs it: a statement of a
+ * call that has ended (cancelled, or past its deadline) never starts; when
+ * the call ends while a statement runs, the statement is cancelled at once
+ * (PostgreSQL stops the query and frees the connection); and a statement
+ * never starts with more time than its call has left.
+ *
+ * <p>A statement cancel sent before the statement starts does nothing, so
+ * an ended call is refused here, before it writes: a batch whose deadline
+ * had passed went on with its items for minutes, holding their locks. The
+ * cancel itself opens a connection to the database, so it runs on a thread
+ * of its own: on the thread that ends the call (a transport's event loop,
+ * a deadline's timer) it blocked health checks while the database stalled.
  */
 final class CallCancellation implements ExecuteListener {
   private static final long serialVersionUID = 1L;
@@ -25,8 +34,7 @@ final class CallCancellation implements ExecuteListener {
       return;
     }
     if (call.isCancelled()) {
-      cancel(statement);
-      return;
+      throw ErrorMapper.callEnded(call);
     }
     if (call.getDeadline() != null) {
       long seconds = call.getDeadline().timeRemaining(TimeUnit.SECONDS);
@@ -38,7 +46,7 @@ final class CallCancellation implements ExecuteListener {
       }
     }
     Context.CancellationListener listener = cancelled -> cancel(statement);
-    call.addListener(listener, Runnable::run);
+    call.addListener(listener, command -> Thread.ofVirtual().name("statement-cancel").start(command));
     ctx.data(LISTENER, listener);
   }
 

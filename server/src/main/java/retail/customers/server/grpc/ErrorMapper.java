@@ -145,6 +145,11 @@ public final class ErrorMapper {
     return null;
   }
 
+  /** Whether the failure is PostgreSQL's deadlock or serialization failure, which a retry of the same work resolves. */
+  public static boolean isDeadlock(Throwable failure) {
+    return sqlCause(failure).map(SQLException::getSQLState).filter(s -> s.equals("40P01") || s.equals("40001")).isPresent();
+  }
+
   private static Optional<SQLException> sqlCause(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql) {

@@ -118,6 +118,28 @@ class FindDuplicateCustomersTest {
   }
 
   @Test
+  void laterPagesLeaveOutPairsWhoseCustomersWereArchivedOrMergedSince() {
+    ApiKeys.MintedKey other = api.services().apiKeys().createTenant("Duplicates store 3", "CA");
+    CustomerServiceBlockingStub stub = api.customers(other.key());
+    Customer a1 = Customers.create(stub, Customer.newBuilder().setFirstName("A").setEmail("a@example.com"));
+    Customers.create(stub, Customer.newBuilder().setFirstName("A2").setEmail("a@example.com"));
+    Customer b1 = Customers.create(stub, Customer.newBuilder().setFirstName("B").setHomePhone("514-555-0177"));
+    Customers.create(stub, Customer.newBuilder().setFirstName("B2").setMobilePhone("514-555-0177"));
+    Customer c1 = Customers.create(stub, Customer.newBuilder().setFirstName("C").setHomePhone("514-555-0188"));
+    Customer c2 = Customers.create(stub, Customer.newBuilder().setFirstName("C2").setWorkPhone("514-555-0188"));
+
+    FindDuplicateCustomersResponse first = stub.findDuplicateCustomers(FindDuplicateCustomersRequest.newBuilder().setPageSize(1).build());
+    stub.deleteCustomer(DeleteCustomerRequest.newBuilder().setName(b1.getName()).build());
+    FindDuplicateCustomersResponse second = stub.findDuplicateCustomers(FindDuplicateCustomersRequest.newBuilder().setPageSize(1)
+        .setPageToken(first.getNextPageToken()).build());
+
+    assertThat(first.getGroups(0).getCustomersList()).contains(a1.getName());
+    assertThat(second.getGroupsList()).extracting(g -> List.copyOf(g.getCustomersList()))
+        .containsExactly(List.of(c1.getName(), c2.getName()));
+    assertThat(second.getNextPageToken()).isEmpty();
+  }
+
+  @Test
   void reasonsAddUpWhenAPairSharesSeveralThings() {
     ApiKeys.MintedKey other = api.services().apiKeys().createTenant("Duplicates store 2", "CA");
     CustomerServiceBlockingStub stub = api.customers(other.key());
