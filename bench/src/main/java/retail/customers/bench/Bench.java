@@ -30,7 +30,7 @@ import retail.customers.server.db.EmbeddedDatabase;
  * and measures it against plain SQL on the same database in the same run, so
  * that the printed ratios do not depend on how fast this machine is.
  */
-@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class, Bench.Duplicates.class})
+@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class, Bench.Duplicates.class, Bench.Writes.class})
 public final class Bench {
   /** The server's statement timeout: long enough for the seeding's index builds. */
   static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(10);
@@ -221,6 +221,28 @@ public final class Bench {
     public Integer call() throws Exception {
       try (Environment env = setup.start()) {
         new DuplicatesBenchmark(env.jdbcUrl(), env.api(), env.tenant()).run();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "writes", mixinStandardHelpOptions = true,
+      description = "Get, BatchGet, Create and Update against the same SQL, batches against single creates, 16 batches at once.")
+  static final class Writes implements Callable<Integer> {
+    @Mixin Setup setup;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Environment env = setup.start();
+          Channels reads = new Channels(env::connect);
+          Channels writes = new Channels(() -> env.connect(env.createsKey()))) {
+        WritesBenchmark benchmark = new WritesBenchmark(env.jdbcUrl(), reads, env.tenant(), writes, env.createsTenant(),
+            Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds));
+        try {
+          benchmark.run();
+        } finally {
+          benchmark.close();
+        }
       }
       return 0;
     }

@@ -44,10 +44,10 @@ final class SearchBenchmark {
   private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
   private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
   private static final int WARM_CLIENTS = 8;
-  private static final String FROM =
+  static final String FROM =
       " from customer c left join customer_type t on t.tenant_id = c.tenant_id and t.id = c.customer_type_id"
           + " where c.tenant_id = ? and c.delete_time is null and c.merged_into is null";
-  private static final String COLUMNS = columns();
+  static final String COLUMNS = columns();
 
   private final String jdbcUrl;
   private final IntFunction<CustomersChannel> api;
@@ -273,7 +273,7 @@ final class SearchBenchmark {
   }
 
   private Load.Operation insert() {
-    return (c, i) -> insert(connection(c), createRow(i));
+    return (c, i) -> insert(connection(c), createsTenant, createRow(i));
   }
 
   private CustomerGenerator.Row createRow(long i) {
@@ -403,12 +403,13 @@ final class SearchBenchmark {
     }
   }
 
-  private void insert(Connection c, CustomerGenerator.Row row) throws SQLException {
+  /** A plain INSERT of {@code row} for {@code tenant}: the SQL side of a create. */
+  static void insert(Connection c, UUID tenant, CustomerGenerator.Row row) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(
         "insert into customer (tenant_id, id, source, first_name, last_name, company, email, mobile_phone, home_phone,"
             + " address_line_1, city, postal_code, country_code, custom_identifier, tags, birth_date, notes)"
             + " values (?, ?, 'API', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      insert.setObject(1, createsTenant);
+      insert.setObject(1, tenant);
       insert.setObject(2, UUID.randomUUID());
       insert.setString(3, row.firstName());
       insert.setString(4, row.lastName());

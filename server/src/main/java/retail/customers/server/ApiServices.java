@@ -148,7 +148,7 @@ public final class ApiServices {
             new CustomerService(dsl, commands, search, new TagCounts(dsl), export,
                 new CustomerImport(dsl, commands, clock, imported), changes, routing,
                 replica == null ? search : new CustomerSearch(replica.dsl(), replica.cachedPlans(), clock, settings.countBudget()),
-                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported), new DuplicateFinder(dsl, clock)),
+                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported), new DuplicateFinder(dsl, clock), database.cachedPlans()),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));

@@ -1,6 +1,5 @@
 package retail.customers.server.customer;
 
-import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.val;
 
 import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
@@ -48,8 +47,15 @@ import retail.customers.v1.UpdateCustomerRequest;
 import retail.customers.v1.WatchCustomersRequest;
 import retail.customers.v1.CustomerEvent;
 import retail.customers.server.changes.ChangeStream;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import retail.customers.server.db.Database;
 import retail.customers.server.db.ReadRouting;
-import org.jooq.impl.SQLDataType;
 import java.util.ArrayList;
 import retail.customers.v1.ErrorReason;
 import retail.customers.server.duplicates.DuplicateFinder;
@@ -74,6 +80,14 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   private final ChangeStream changes;
   private final ReadRouting routing;
   private final DuplicateFinder duplicates;
+  /** Each tenant's batch turn on this server (the database's advisory lock orders servers). */
+  private final LoadingCache<UUID, Semaphore> batchTurns = Caffeine.newBuilder().weakValues().build(tenant -> new Semaphore(1, true));
+  /**
+   * Reads by id, on plans made once per connection: a read by primary key has
+   * one plan, and planning it for each call's values took 0.2 ms where
+   * running it takes 0.035 ms.
+   */
+  private final DSLContext cachedPlans;
   private final CustomerSearch replicaSearch;
   private final CustomerExport replicaExport;
 
@@ -84,7 +98,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public CustomerService(
       DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags, CustomerExport export,
       CustomerImport importer, ChangeStream changes, ReadRouting routing, CustomerSearch replicaSearch,
-      CustomerExport replicaExport, DuplicateFinder duplicates) {
+      CustomerExport replicaExport, DuplicateFinder duplicates, DSLContext cachedPlans) {
     this.dsl = dsl;
     this.commands = commands;
     this.search = search;
@@ -94,6 +108,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
     this.changes = changes;
     this.routing = routing;
     this.duplicates = duplicates;
+    this.cachedPlans = cachedPlans;
     this.replicaSearch = replicaSearch;
     this.replicaExport = replicaExport;
   }
@@ -105,7 +120,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
 
   @Override
   public void getCustomer(GetCustomerRequest request, StreamObserver<Customer> response) {
-    Unary.reply(response, commands.get(dsl, Caller.current(), request.getName(), "name", request.getView()));
+    Unary.reply(response, commands.get(cachedPlans, Caller.current(), request.getName(), "name", request.getView()));
   }
 
   @Override
@@ -177,7 +192,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
     Caller caller = Caller.current();
     checkBatchSize("names", request.getNamesCount());
     List<UUID> ids = request.getNamesList().stream().map(n -> ResourceNames.tryParseUuid(n, CUSTOMERS)).filter(id -> id != null).toList();
-    Map<UUID, Customer> found = commands.findAll(dsl, caller, ids, request.getView());
+    Map<UUID, Customer> found = commands.findAll(cachedPlans, caller, ids, request.getView());
     BatchGetCustomersResponse.Builder out = BatchGetCustomersResponse.newBuilder();
     for (int i = 0; i < request.getNamesCount(); i++) {
       String name = request.getNamesList().get(i);
@@ -225,10 +240,50 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
    * whose call ends (deadline, cancel) stops and writes nothing.
    */
   private <Q> List<CustomerResult> eachInOneTransaction(Caller caller, List<Q> items, ItemWrite<Q> write) {
+    // Batches of this server wait for their turn here, holding no database
+    // connection: 16 of them waiting in the database held the whole pool,
+    // and every other call ran out of connections.
+    Semaphore turn = batchTurns.get(caller.tenantId());
+    awaitTurn(turn);
+    try {
+      return inOneTransaction(caller, items, write);
+    } finally {
+      turn.release();
+    }
+  }
+
+  /** Takes the tenant's batch turn, waiting no longer than the call's deadline. */
+  private static void awaitTurn(Semaphore turn) {
+    Context call = Context.current();
+    Deadline deadline = call.getDeadline();
+    try {
+      boolean taken = deadline == null ? acquire(turn) : turn.tryAcquire(deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
+      if (!taken) {
+        throw ApiException.callEnded(Status.Code.DEADLINE_EXCEEDED, "the call's deadline passed while it waited for the tenant's earlier batches");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ErrorMapper.callEnded(call);
+    }
+  }
+
+  private static boolean acquire(Semaphore turn) throws InterruptedException {
+    turn.acquire();
+    return true;
+  }
+
+  private <Q> List<CustomerResult> inOneTransaction(Caller caller, List<Q> items, ItemWrite<Q> write) {
     return dsl.transactionResult(
         c -> {
-          c.dsl().select(function("pg_advisory_xact_lock", SQLDataType.OTHER,
-              function("hashtextextended", SQLDataType.BIGINT, val("batch/" + caller.tenantId()), val(0L)))).fetch();
+          // The wait for the tenant's turn is bounded by the call's deadline
+          // (and the statement timeout), not by the sessions' lock timeout of
+          // 10 s, which a queue of long batches outlasts; the items' own row
+          // locks keep that timeout.
+          c.dsl().resultQuery(
+                  "select set_config('lock_timeout', '0', true), pg_advisory_xact_lock(hashtextextended({0}, 0)),"
+                      + " set_config('lock_timeout', {1}, true)",
+                  val("batch/" + caller.tenantId()), val(Long.toString(Database.LOCK_TIMEOUT.toMillis())))
+              .fetch();
           List<CustomerResult> results = new ArrayList<>(items.size());
           for (Q item : items) {
             results.add(item(c.dsl(), item, write));

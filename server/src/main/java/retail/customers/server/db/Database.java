@@ -34,6 +34,9 @@ import org.jooq.impl.DefaultConfiguration;
  * {@link CallCancellation}).
  */
 public final class Database implements AutoCloseable {
+  /** How long a statement of the service's sessions waits for a lock before it gives up. */
+  public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
+
   private final HikariDataSource dataSource;
   private final HikariDataSource cachedPlansSource;
   private final DSLContext dsl;
@@ -112,7 +115,7 @@ public final class Database implements AutoCloseable {
   public static String sessionOptions(Duration statementTimeout, boolean cachedPlans) {
     String planCacheMode = cachedPlans ? "force_generic_plan" : "force_custom_plan";
     return "-c statement_timeout=" + statementTimeout.toMillis()
-        + " -c lock_timeout=10000 -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + planCacheMode
+        + " -c lock_timeout=" + LOCK_TIMEOUT.toMillis() + " -c idle_in_transaction_session_timeout=600000 -c plan_cache_mode=" + planCacheMode
         + " -c max_parallel_workers_per_gather=0";
   }
 

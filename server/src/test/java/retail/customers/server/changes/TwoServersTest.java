@@ -3,10 +3,13 @@ package retail.customers.server.changes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.time.Clock;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,52 +17,65 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import retail.customers.server.ApiServices;
 import retail.customers.server.auth.ApiKeys;
-import retail.customers.server.db.Database;
-import retail.customers.server.search.CountBudget;
 import retail.customers.server.testing.TestDatabases;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.Watcher;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerEvent;
-import retail.customers.v1.CustomerServiceGrpc;
 import retail.customers.v1.WatchCustomersRequest;
 
 /**
- * Two servers on one database, as replicas behind a load balancer run: a
- * change made through one reaches a stream open on the other (each has its
- * own pools and its own LISTEN connection; they share nothing but the
- * database), and a stream cut off on one resumes on the other without a
- * loss or a repeat. They run in one JVM here; nothing of one is visible to
- * the other but through PostgreSQL.
+ * Two server processes on one database, as replicas behind a load balancer
+ * run: the second is the real server (its Main, in a JVM of its own, over
+ * Netty), sharing nothing with this one but PostgreSQL. A change made
+ * through one reaches a stream open on the other, and a stream cut off on
+ * one resumes on the other without a loss or a repeat.
  */
 class TwoServersTest {
   @RegisterExtension static final ApiServer first = new ApiServer();
-  private static Database secondDatabase;
-  private static ApiServices secondServices;
-  private static Server second;
+  private static Process second;
   private static ManagedChannel secondChannel;
 
   @BeforeAll
   static void startSecond() throws Exception {
     String database = first.database().dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
-    secondDatabase = Database.connect(TestDatabases.urlOf(database), null, null, 4, java.time.Duration.ofSeconds(30));
-    secondServices = new ApiServices(secondDatabase, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
-    String name = InProcessServerBuilder.generateName();
-    second = secondServices.configure(InProcessServerBuilder.forName(name)).build().start();
-    secondChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    second = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+            "retail.customers.server.Main", "--database-url", TestDatabases.urlOf(database), "--port", "0", "--no-metrics",
+            "--pool-size", "4")
+        .redirectErrorStream(true)
+        .start();
+    BufferedReader output = new BufferedReader(new InputStreamReader(second.getInputStream(), StandardCharsets.UTF_8));
+    Matcher listening = null;
+    for (String line = output.readLine(); line != null; line = output.readLine()) {
+      Matcher m = LISTENING.matcher(line);
+      if (m.find()) {
+        listening = m;
+        break;
+      }
+    }
+    assertThat(listening).as("the second server started").isNotNull();
+    int port = Integer.parseInt(listening.group(1));
+    Thread.ofPlatform().daemon(true).start(() -> output.lines().forEach(line -> {})); // keep its output flowing
+    secondChannel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
+
+  private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
 
   @AfterAll
   static void stopSecond() throws Exception {
-    secondChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    second.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    secondServices.close();
-    secondDatabase.close();
+    if (secondChannel != null) {
+      secondChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (second != null) {
+      second.destroy();
+      if (!second.waitFor(30, TimeUnit.SECONDS)) {
+        second.destroyForcibly();
+      }
+    }
   }
-
   private static Customer createOnFirst(ApiKeys.MintedKey store, String name) {
     return Customers.create(first.customers(store.key()), Customers.minimal().setFirstName(name));
   }

@@ -1,0 +1,266 @@
+package retail.customers.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import retail.customers.client.CustomersChannel;
+import retail.customers.server.db.Database;
+import retail.customers.v1.BatchCreateCustomersRequest;
+import retail.customers.v1.BatchCreateCustomersResponse;
+import retail.customers.v1.BatchGetCustomersRequest;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerResult;
+import retail.customers.v1.GetCustomerRequest;
+import retail.customers.v1.UpdateCustomerRequest;
+
+/**
+ * The everyday reads and writes through the server against the same work in
+ * plain SQL over JDBC, in alternating slices of the same run, at 1 and 16
+ * clients: GetCustomer against a primary-key SELECT of the same columns,
+ * BatchGetCustomers of 50 against one SELECT of 50 ids, CreateCustomer
+ * (with a request_id) against an INSERT, UpdateCustomer of one field against
+ * an UPDATE of it; then BatchCreateCustomers of 1,000 against 1,000 single
+ * creates, and 16 batches of 1,000 at once. Writes go to a tenant of their
+ * own; reads read the seeded customers.
+ */
+final class WritesBenchmark {
+  private static final int BATCH = 1000;
+
+  private final String jdbcUrl;
+  private final IntFunction<CustomersChannel> reads;
+  private final UUID readTenant;
+  private final IntFunction<CustomersChannel> writes;
+  private final UUID writeTenant;
+  private final Duration warmup;
+  private final Duration measure;
+  private final List<Connection> connections = new ArrayList<>();
+  private final List<UUID> readIds = new ArrayList<>();
+  private final List<UUID> writeIds = new ArrayList<>();
+  private final List<CustomerGenerator.Row> rows = new ArrayList<>();
+
+  WritesBenchmark(String jdbcUrl, IntFunction<CustomersChannel> reads, UUID readTenant, IntFunction<CustomersChannel> writes,
+      UUID writeTenant, Duration warmup, Duration measure) {
+    this.jdbcUrl = jdbcUrl;
+    this.reads = reads;
+    this.readTenant = readTenant;
+    this.writes = writes;
+    this.writeTenant = writeTenant;
+    this.warmup = warmup;
+    this.measure = measure;
+    CustomerGenerator generator = new CustomerGenerator(7);
+    for (int i = 0; i < 10_000; i++) {
+      rows.add(generator.next(i));
+    }
+  }
+
+  void run() throws Exception {
+    readIds.addAll(ids(readTenant, 10_000));
+    for (int i = 0; i < 2_000; i++) {
+      writeIds.add(UUID.fromString(writes.apply(0).customers().createCustomer(create(i)).getName().substring("customers/".length())));
+    }
+    System.out.printf("%nReads and writes through gRPC vs the same work in SQL, %d s per side in %d alternating slices%n",
+        measure.toSeconds(), Load.SLICES);
+    System.out.printf("%-34s %8s %9s %8s %8s | %9s %8s %8s | %6s %6s%n", "call", "clients", "gRPC /s", "p50", "p99",
+        "SQL /s", "p50", "p99", "/s x", "p99 x");
+    for (int clients : new int[] {1, 16}) {
+      row("GetCustomer vs SELECT by id", clients,
+          (c, i) -> reads.apply(c).customers().getCustomer(GetCustomerRequest.newBuilder().setName(name(readId(i))).build()),
+          (c, i) -> selectById(connection(c), readId(i)));
+      row("BatchGetCustomers x50 vs SELECT", clients,
+          (c, i) -> reads.apply(c).customers().batchGetCustomers(batchGet(i)),
+          (c, i) -> selectByIds(connection(c), i));
+      row("CreateCustomer vs INSERT", clients,
+          (c, i) -> writes.apply(c).customers().createCustomer(create(i)),
+          (c, i) -> SearchBenchmark.insert(connection(c), writeTenant, rows.get((int) (i % rows.size()))));
+      row("UpdateCustomer vs UPDATE", clients,
+          (c, i) -> writes.apply(c).customers().updateCustomer(UpdateCustomerRequest.newBuilder()
+              .setCustomer(Customer.newBuilder().setName(name(writeId(i))).setNotes("note " + i))
+              .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("notes")).build()),
+          (c, i) -> update(connection(c), writeId(i), "note " + i));
+    }
+    batches();
+  }
+
+  private void row(String name, int clients, Load.Operation grpc, Load.Operation sql) throws Exception {
+    Load.Compared compared = Load.compare(clients, warmup, measure, grpc, sql);
+    Latencies g = compared.first();
+    Latencies s = compared.second();
+    System.out.printf("%-34s %8d %9.0f %8.2f %8.2f | %9.0f %8.2f %8.2f | %6.2f %6.2f%n", name, clients,
+        g.perSecond(), g.percentileMillis(50), g.percentileMillis(99), s.perSecond(), s.percentileMillis(50), s.percentileMillis(99),
+        g.perSecond() / s.perSecond(), g.percentileMillis(99) / s.percentileMillis(99));
+  }
+
+  /** 1,000 rows by one batch call against 1,000 single calls, three rounds each, alternating; then 16 batches at once. */
+  private void batches() throws Exception {
+    double batchSeconds = 0;
+    double singleSeconds = 0;
+    long offset = 1_000_000;
+    for (int round = 0; round < 3; round++) {
+      long started = System.nanoTime();
+      check(writes.apply(0).customers().batchCreateCustomers(batch(offset)));
+      batchSeconds += (System.nanoTime() - started) / 1e9;
+      offset += BATCH;
+      started = System.nanoTime();
+      for (int i = 0; i < BATCH; i++) {
+        writes.apply(0).customers().createCustomer(create(offset + i));
+      }
+      singleSeconds += (System.nanoTime() - started) / 1e9;
+      offset += BATCH;
+    }
+    System.out.printf("%nBatchCreateCustomers of %,d: %.0f rows/s; %,d single creates: %.0f rows/s; batch / single: %.1f%n",
+        BATCH, 3 * BATCH / batchSeconds, BATCH, 3 * BATCH / singleSeconds, singleSeconds / batchSeconds);
+
+    int concurrent = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(concurrent);
+    try {
+      List<Future<BatchCreateCustomersResponse>> calls = new ArrayList<>();
+      long started = System.nanoTime();
+      for (int b = 0; b < concurrent; b++) {
+        long from = offset + (long) b * BATCH;
+        int client = b;
+        calls.add(pool.submit(() -> writes.apply(client).customers().batchCreateCustomers(batch(from))));
+      }
+      long failed = 0;
+      for (Future<BatchCreateCustomersResponse> call : calls) {
+        failed += call.get().getResultsList().stream().filter(r -> r.getResultCase() != CustomerResult.ResultCase.CUSTOMER).count();
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      System.out.printf("%d batches of %,d at once: all done in %.1f s, %.0f rows/s, %d items failed%n",
+          concurrent, BATCH, seconds, concurrent * BATCH / seconds, failed);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void check(BatchCreateCustomersResponse response) {
+    long failed = response.getResultsList().stream().filter(r -> r.getResultCase() != CustomerResult.ResultCase.CUSTOMER).count();
+    if (failed > 0) {
+      throw new IllegalStateException(failed + " batch items failed");
+    }
+  }
+
+  private CreateCustomerRequest create(long i) {
+    return CreateCustomerRequest.newBuilder()
+        .setRequestId(UUID.randomUUID().toString())
+        .setCustomer(SearchBenchmark.toCustomer(rows.get((int) (i % rows.size()))))
+        .build();
+  }
+
+  private BatchCreateCustomersRequest batch(long from) {
+    BatchCreateCustomersRequest.Builder batch = BatchCreateCustomersRequest.newBuilder();
+    for (int i = 0; i < BATCH; i++) {
+      batch.addRequests(create(from + i));
+    }
+    return batch.build();
+  }
+
+  private BatchGetCustomersRequest batchGet(long i) {
+    BatchGetCustomersRequest.Builder batch = BatchGetCustomersRequest.newBuilder();
+    for (int k = 0; k < 50; k++) {
+      batch.addNames(name(readId(i * 50 + k)));
+    }
+    return batch.build();
+  }
+
+  private UUID readId(long i) {
+    return readIds.get((int) (i % readIds.size()));
+  }
+
+  private UUID writeId(long i) {
+    return writeIds.get((int) (i % writeIds.size()));
+  }
+
+  private static String name(UUID id) {
+    return "customers/" + id;
+  }
+
+  private void selectById(Connection c, UUID id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "select " + SearchBenchmark.COLUMNS + SearchBenchmark.FROM.replace(" and c.delete_time is null", "") + " and c.id = ?")) {
+      s.setObject(1, readTenant);
+      s.setObject(2, id);
+      readAll(s);
+    }
+  }
+
+  private void selectByIds(Connection c, long i) throws SQLException {
+    UUID[] ids = new UUID[50];
+    for (int k = 0; k < 50; k++) {
+      ids[k] = readId(i * 50 + k);
+    }
+    try (PreparedStatement s = c.prepareStatement(
+        "select " + SearchBenchmark.COLUMNS + SearchBenchmark.FROM.replace(" and c.delete_time is null", "") + " and c.id = any(?)")) {
+      s.setObject(1, readTenant);
+      s.setArray(2, c.createArrayOf("uuid", ids));
+      readAll(s);
+    }
+  }
+
+  private void update(Connection c, UUID id, String notes) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "update customer set notes = ?, version = version + 1, update_time = now() where tenant_id = ? and id = ?")) {
+      s.setString(1, notes);
+      s.setObject(2, writeTenant);
+      s.setObject(3, id);
+      s.executeUpdate();
+    }
+  }
+
+  private static void readAll(PreparedStatement s) throws SQLException {
+    try (ResultSet r = s.executeQuery()) {
+      int columns = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        for (int k = 1; k <= columns; k++) {
+          r.getObject(k);
+        }
+      }
+    }
+  }
+
+  private List<UUID> ids(UUID tenant, int count) throws SQLException {
+    List<UUID> ids = new ArrayList<>();
+    try (Connection c = open(); PreparedStatement s = c.prepareStatement(
+        "select id from customer tablesample system (2) where tenant_id = ? and merged_into is null limit ?")) {
+      s.setObject(1, tenant);
+      s.setInt(2, count);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          ids.add(r.getObject(1, UUID.class));
+        }
+      }
+    }
+    return ids;
+  }
+
+  private synchronized Connection connection(int client) throws SQLException {
+    while (connections.size() <= client) {
+      connections.add(open());
+    }
+    return connections.get(client);
+  }
+
+  /** A connection with the server's own session settings (statements planned per execution, as the server's main pool). */
+  private Connection open() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("options", Database.sessionOptions(Bench.STATEMENT_TIMEOUT, false));
+    return DriverManager.getConnection(jdbcUrl, properties);
+  }
+
+  void close() throws SQLException {
+    for (Connection c : connections) {
+      c.close();
+    }
+  }
+}
