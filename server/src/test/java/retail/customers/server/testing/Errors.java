@@ -30,22 +30,20 @@ public final class Errors {
 
   /** The ErrorInfo reason (every error of the API has one). */
   public static String reason(StatusRuntimeException e) {
-    com.google.rpc.Status status = StatusProto.fromThrowable(e);
-    assertThat(status).as("rich status").isNotNull();
-    return status.getDetailsList().stream()
-        .filter(d -> d.is(ErrorInfo.class))
-        .map(d -> unpack(d, ErrorInfo.class).getReason())
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no ErrorInfo in " + status));
+    return errorInfo(e).getReason();
   }
 
   /** The ErrorInfo metadata. */
   public static Map<String, String> metadata(StatusRuntimeException e) {
+    return errorInfo(e).getMetadataMap();
+  }
+
+  private static ErrorInfo errorInfo(StatusRuntimeException e) {
     com.google.rpc.Status status = StatusProto.fromThrowable(e);
     assertThat(status).as("rich status").isNotNull();
     return status.getDetailsList().stream()
         .filter(d -> d.is(ErrorInfo.class))
-        .map(d -> unpack(d, ErrorInfo.class).getMetadataMap())
+        .map(d -> unpack(d, ErrorInfo.class))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no ErrorInfo in " + status));
   }
