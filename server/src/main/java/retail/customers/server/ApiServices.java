@@ -19,6 +19,7 @@ import retail.customers.server.changes.ChangeSignals;
 import retail.customers.server.changes.ChangeStream;
 import retail.customers.server.grpc.EarlyHeaders;
 import retail.customers.server.ops.CallObserver;
+import retail.customers.server.ops.DatabaseGate;
 import retail.customers.server.ops.DatabaseHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -166,10 +167,12 @@ public final class ApiServices {
     ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
     EarlyHeaders early = new EarlyHeaders();
     CallObserver observer = new CallObserver(metrics, System::nanoTime, this::wrote);
+    DatabaseGate gate = new DatabaseGate(databaseHealth::status);
     for (BindableService service : services) {
-      // The last interceptor runs first: observe, authenticate, then map
+      // The last interceptor runs first: observe, refuse at once while the
+      // database is unreachable (before the key is looked up), authenticate, then map
       // whatever the service throws (the observer sees the mapped status).
-      builder.addService(ServerInterceptors.intercept(service, early, errors, auth, observer));
+      builder.addService(ServerInterceptors.intercept(service, early, errors, auth, gate, observer));
       servingNames.add(service.bindService().getServiceDescriptor().getName());
     }
     servingNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
@@ -61,6 +62,11 @@ public final class Main implements Callable<Integer> {
           + " A tenant that has just written through this server reads the primary. Credentials: as the database's.")
   String replicaUrl;
 
+  @Option(names = "--listen-address", defaultValue = "${env:CUSTOMERS_LISTEN_ADDRESS}",
+      description = "Address the gRPC and metrics ports listen on (env CUSTOMERS_LISTEN_ADDRESS). Default: every interface with"
+          + " --database-url; the loopback address (127.0.0.1) for the embedded demo database, which no other machine should reach.")
+  String listenAddress;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -82,15 +88,17 @@ public final class Main implements Callable<Integer> {
           System.out.println("Demo tenant's API key (from " + keyFile + "): " + Files.readString(keyFile).strip());
         }
       }
-      Server server = services.configure(NettyServerBuilder.forPort(port)).build().start();
-      MetricsEndpoint metricsEndpoint = metrics ? new MetricsEndpoint(services.metrics(), new InetSocketAddress(metricsPort)) : null;
+      String host = listenAddress != null && !listenAddress.isBlank() ? listenAddress
+          : backend.embedded() != null ? InetAddress.getLoopbackAddress().getHostAddress() : "0.0.0.0";
+      Server server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress(host, port))).build().start();
+      MetricsEndpoint metricsEndpoint = metrics ? new MetricsEndpoint(services.metrics(), new InetSocketAddress(host, metricsPort)) : null;
       if (metricsEndpoint != null) {
         System.out.println("metrics at http://localhost:" + metricsEndpoint.port() + "/metrics");
       }
       ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
       housekeeping.scheduleAtFixedRate(
           () -> purgeIdempotencyRecords(services, backend), 1, 60, TimeUnit.MINUTES);
-      System.out.println("customers-server listening on port " + server.getPort());
+      System.out.println("customers-server listening on port " + server.getPort() + " of " + host);
       Thread shutdown =
           new Thread(
               () -> {

@@ -36,6 +36,8 @@ import org.jooq.impl.DefaultConfiguration;
 public final class Database implements AutoCloseable {
   /** How long a statement of the service's sessions waits for a lock before it gives up. */
   public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a call waits for a pooled connection before it fails with UNAVAILABLE. */
+  public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
 
   private final HikariDataSource dataSource;
   private final HikariDataSource cachedPlansSource;
@@ -92,8 +94,10 @@ public final class Database implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(Math.min(2, poolSize));
     config.setPoolName(name);
-    // A call waiting this long for a connection gets UNAVAILABLE rather than hanging.
-    config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+    // A call waiting this long for a connection gets UNAVAILABLE rather than
+    // hanging: well inside a register's usual 5 s deadline. (While the health
+    // check finds the database unreachable, calls fail at once: DatabaseGate.)
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     config.addDataSourceProperty("options", sessionOptions(statementTimeout, cachedPlans));
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");

@@ -15,6 +15,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.Customers;
+import retail.customers.server.testing.Errors;
+import retail.customers.v1.CustomerServiceGrpc;
 import retail.customers.server.ApiServices;
 import retail.customers.server.db.Database;
 import retail.customers.server.testing.TcpProxy;
@@ -84,5 +92,30 @@ class DatabaseHealthTest {
     services.checkDatabase();
     assertThat(health("")).isEqualTo(ServingStatus.SERVING);
     assertThat(health("retail.customers.v1.CustomerService")).isEqualTo(ServingStatus.SERVING);
+  }
+
+  @Test
+  void whileTheDatabaseIsUnreachableCallsFailAtOnceWithUnavailableAndServeAgainAfter() {
+    ApiKeys.MintedKey store = services.apiKeys().createTenant("Gate store", "CA");
+    CustomerServiceGrpc.CustomerServiceBlockingStub customers =
+        CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()));
+    proxy.cut();
+    services.checkDatabase();
+    try {
+      StatusRuntimeException down = catchThrowableOfType(StatusRuntimeException.class,
+          () -> Customers.create(customers.withDeadlineAfter(5, TimeUnit.SECONDS), Customers.minimal()));
+      StatusRuntimeException unknownKey = catchThrowableOfType(StatusRuntimeException.class,
+          () -> Customers.create(CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer("ck_unknown")),
+              Customers.minimal()));
+
+      assertThat(down.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(Errors.reason(down)).isEqualTo("DATABASE_UNAVAILABLE");
+      // Refused before any database work, even the key's look-up: no wait for a connection.
+      assertThat(unknownKey.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    } finally {
+      proxy.restore();
+      services.checkDatabase();
+    }
+    assertThat(Customers.create(customers, Customers.minimal()).getName()).startsWith("customers/");
   }
 }
