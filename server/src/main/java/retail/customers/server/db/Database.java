@@ -76,13 +76,24 @@ public final class Database implements AutoCloseable {
    * @param statementTimeout the longest any statement may run
    */
   public static Database connect(String jdbcUrl, String user, String password, int poolSize, Duration statementTimeout) {
+    return connect(jdbcUrl, user, password, poolSize, statementTimeout, CONNECTION_TIMEOUT);
+  }
+
+  /**
+   * Like {@link #connect(String, String, String, int, Duration)}, with
+   * another wait for a pooled connection (tests on a busy machine wait
+   * longer: their outcome must not depend on its speed).
+   */
+  public static Database connect(
+      String jdbcUrl, String user, String password, int poolSize, Duration statementTimeout, Duration connectionTimeout) {
     return new Database(
-        pool("customers", jdbcUrl, user, password, poolSize, statementTimeout, false),
-        pool("customers-cached-plans", jdbcUrl, user, password, poolSize, statementTimeout, true));
+        pool("customers", jdbcUrl, user, password, poolSize, statementTimeout, false, connectionTimeout),
+        pool("customers-cached-plans", jdbcUrl, user, password, poolSize, statementTimeout, true, connectionTimeout));
   }
 
   private static HikariDataSource pool(
-      String name, String jdbcUrl, String user, String password, int poolSize, Duration statementTimeout, boolean cachedPlans) {
+      String name, String jdbcUrl, String user, String password, int poolSize, Duration statementTimeout, boolean cachedPlans,
+      Duration connectionTimeout) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     if (user != null && !user.isBlank()) {
@@ -97,7 +108,7 @@ public final class Database implements AutoCloseable {
     // A call waiting this long for a connection gets UNAVAILABLE rather than
     // hanging: well inside a register's usual 5 s deadline. (While the health
     // check finds the database unreachable, calls fail at once: DatabaseGate.)
-    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    config.setConnectionTimeout(connectionTimeout.toMillis());
     config.addDataSourceProperty("options", sessionOptions(statementTimeout, cachedPlans));
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");

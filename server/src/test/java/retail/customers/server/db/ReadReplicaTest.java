@@ -55,7 +55,7 @@ class ReadReplicaTest {
     databaseName = primary.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     String replicaUrl = TestDatabases.replaceDatabase(System.getenv(REPLICA_URL), databaseName);
     awaitDatabaseOnReplica(replicaUrl);
-    replica = Database.connect(replicaUrl, null, null, 4, Duration.ofSeconds(30));
+    replica = Database.connect(replicaUrl, null, null, 4, Duration.ofSeconds(30), TestDatabases.POOL_WAIT);
     services = new ApiServices(primary, replica, clock,
         new ApiServices.Settings(CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1)));
     String name = InProcessServerBuilder.generateName();

@@ -52,7 +52,7 @@ class ExportSlowClientTest {
     try (Database template = TestDatabases.create()) {
       databaseName = template.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     }
-    database = Database.connect(TestDatabases.urlOf(databaseName), null, null, 4, STATEMENT_TIMEOUT);
+    database = Database.connect(TestDatabases.urlOf(databaseName), null, null, 4, STATEMENT_TIMEOUT, TestDatabases.POOL_WAIT);
     services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();

@@ -51,7 +51,7 @@ class DatabaseHealthTest {
     String url = TestDatabases.urlOf(databaseName);
     java.net.URI uri = java.net.URI.create(url.substring("jdbc:".length()));
     proxy = new TcpProxy(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
-    throughProxy = Database.connect(proxy.through(url), null, null, 2, Duration.ofSeconds(30));
+    throughProxy = Database.connect(proxy.through(url), null, null, 2, Duration.ofSeconds(30), TestDatabases.POOL_WAIT);
     services = new ApiServices(throughProxy, Clock.systemUTC(),
         new ApiServices.Settings(retail.customers.server.search.CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1)));
     String name = InProcessServerBuilder.generateName();

@@ -22,6 +22,11 @@ import retail.customers.server.db.EmbeddedDatabase;
  */
 public final class TestDatabases {
   public static final String URL_VARIABLE = "CUSTOMERS_TEST_DATABASE_URL";
+  /**
+   * How long a test's call waits for a pooled connection: longer than the
+   * server's 2 s, so that a busy machine slows the suite without failing it.
+   */
+  public static final Duration POOL_WAIT = Duration.ofSeconds(30);
 
   private static String adminUrl;
   private static String template;
@@ -33,7 +38,7 @@ public final class TestDatabases {
     ensureTemplate();
     String name = "customers_test_" + UUID.randomUUID().toString().replace("-", "");
     execute("create database " + name + " template " + template);
-    return Database.connect(urlOf(name), null, null, 8, Duration.ofSeconds(30));
+    return Database.connect(urlOf(name), null, null, 8, Duration.ofSeconds(30), POOL_WAIT);
   }
 
   /** Drops a database made by {@link #create} (its pool must be closed). */
