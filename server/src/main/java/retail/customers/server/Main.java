@@ -67,6 +67,11 @@ public final class Main implements Callable<Integer> {
           + " --database-url; the loopback address (127.0.0.1) for the embedded demo database, which no other machine should reach.")
   String listenAddress;
 
+  @Option(names = "--drain", defaultValue = "${env:CUSTOMERS_DRAIN:-5}",
+      description = "Seconds the server goes on serving after SIGTERM while its health says NOT_SERVING, so that load balancers"
+          + " move traffic away first (env CUSTOMERS_DRAIN). Default: ${DEFAULT-VALUE}.")
+  int drainSeconds;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -102,8 +107,18 @@ public final class Main implements Callable<Integer> {
       Thread shutdown =
           new Thread(
               () -> {
-                log.info("shutting down: finishing calls in flight");
+                // Health first, while still serving: a balancer that checks it
+                // moves traffic away before anything is refused.
+                log.info("shutting down: NOT_SERVING now, serving for {} s more", drainSeconds);
                 services.enterShutdown();
+                try {
+                  Thread.sleep(Duration.ofSeconds(drainSeconds));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                // Streams that never end by themselves end with UNAVAILABLE and where to resume.
+                services.changes().closeAll();
+                log.info("shutting down: finishing calls in flight");
                 server.shutdown();
                 try {
                   if (!server.awaitTermination(20, TimeUnit.SECONDS)) {

@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -51,6 +52,8 @@ public final class ChangeStream {
   private final Executor executor;
   private final ScheduledExecutorService timer;
   private final AtomicInteger open = new AtomicInteger();
+  private final Set<Watch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
   private final AtomicLong sent = new AtomicLong();
 
   /**
@@ -67,6 +70,18 @@ public final class ChangeStream {
   /** How many streams are open on this server. */
   public int open() {
     return open.get();
+  }
+
+  /**
+   * Ends every open stream with UNAVAILABLE and its resume cursor (the
+   * server is shutting down): a client resumes on another server, from the
+   * cursor in the error's metadata ({@code resume_cursor}) or from the last
+   * event it received, and misses nothing. New streams are refused the same
+   * way from now on.
+   */
+  public void closeAll() {
+    closing = true;
+    watches.forEach(Watch::wake);
   }
 
   /** How many events this server has sent, over all streams. */
@@ -90,6 +105,9 @@ public final class ChangeStream {
       }
     }
     violations.throwIfAny();
+    if (closing) {
+      throw ApiException.unavailableResumable("the server is shutting down: watch again, on another server", Map.of());
+    }
     UUID tenant = caller.tenantId();
     Optional<StreamCursor> retained = feed.retainedAfter(tenant);
     StreamCursor start;
@@ -139,6 +157,7 @@ public final class ChangeStream {
 
     void begin() {
       open.incrementAndGet();
+      watches.add(this);
       out.setOnCancelHandler(this::end);
       out.setOnReadyHandler(this::wake);
       subscription = notifier.subscribe(tenant, this::wake);
@@ -166,6 +185,13 @@ public final class ChangeStream {
 
     /** Sends events while the client takes them and there are any. */
     private void pump() {
+      if (closing && !ended) {
+        end();
+        out.onError(ErrorMapper.toStatusException(ApiException.unavailableResumable(
+            "the server is shutting down: watch again, on another server, from resume_cursor",
+            Map.of("resume_cursor", cursor.encode()))));
+        return;
+      }
       while (!ended && out.isReady()) {
         checkRetention();
         ChangeFeed.Page page = feed.read(tenant, cursor, types, PAGE);
@@ -219,6 +245,7 @@ public final class ChangeStream {
       }
       ended = true;
       open.decrementAndGet();
+      watches.remove(this);
       try {
         subscription.close();
       } catch (Exception e) {

@@ -167,6 +167,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(Status.Code.OUT_OF_RANGE, ErrorReason.CURSOR_EXPIRED, message, List.of(), Map.of());
   }
 
+  /** UNAVAILABLE for a stream the server ended, with where to resume it in the metadata. */
+  public static ApiException unavailableResumable(String message, Map<String, String> resume) {
+    return new ApiException(Status.Code.UNAVAILABLE, ErrorReason.SERVER_SHUTTING_DOWN, message, List.of(), resume);
+  }
+
   public static ApiException unavailable(String message) {
     return new ApiException(
         Status.Code.UNAVAILABLE, ErrorReason.DATABASE_UNAVAILABLE, message, List.of(), Map.of());

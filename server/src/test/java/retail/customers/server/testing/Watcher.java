@@ -36,6 +36,7 @@ public final class Watcher implements AutoCloseable {
   private final CountDownLatch live = new CountDownLatch(1);
   private final CountDownLatch ended = new CountDownLatch(1);
   private final AtomicReference<Status> status = new AtomicReference<>();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile ClientCallStreamObserver<WatchCustomersRequest> call;
   private final int initial;
 
@@ -103,6 +104,7 @@ public final class Watcher implements AutoCloseable {
 
       @Override
       public void onError(Throwable t) {
+        failure.set(t);
         status.set(Status.fromThrowable(t));
         ended.countDown();
       }
@@ -180,6 +182,11 @@ public final class Watcher implements AutoCloseable {
       throw new AssertionError(e);
     }
     return status.get();
+  }
+
+  /** How the stream failed, trailers included (null while it runs, or when it completed). */
+  public Throwable failure() {
+    return failure.get();
   }
 
   @Override
