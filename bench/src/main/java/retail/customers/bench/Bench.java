@@ -81,7 +81,9 @@ public final class Bench {
       int connections = poolSize != null ? poolSize : 2 * Runtime.getRuntime().availableProcessors() + 1;
       Database database = Database.connect(url, null, null, connections, STATEMENT_TIMEOUT);
       database.migrate();
-      ApiServices services = new ApiServices(database, Clock.systemUTC());
+      ApiServices services = new ApiServices(database, Clock.systemUTC(),
+          // Many clients of one key, as fast as they can: no rate limit.
+          ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
       UUID tenant = prepareData(database, services.apiKeys());
       String key = services.apiKeys().mintKey(tenant, "benchmark").key();
       UUID createsTenant = createsTenant(database, services.apiKeys());

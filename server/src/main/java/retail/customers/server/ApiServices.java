@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import org.jooq.DSLContext;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.auth.AuthInterceptor;
+import retail.customers.server.auth.RateLimiter;
 import retail.customers.server.customer.CustomerCommands;
 import retail.customers.server.customer.CustomerService;
 import retail.customers.server.customertype.CustomerTypeService;
@@ -77,6 +78,7 @@ public final class ApiServices {
   private final ChangeRetention retention;
   private final DatabaseHealth databaseHealth;
   private final ReadRouting routing;
+  private final RateLimiter rateLimiter;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /** The services that report the database's health (all of the API's). */
   private final List<String> servingNames = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -87,16 +89,25 @@ public final class ApiServices {
    * @param countBudget how long a search may count its matches for an exact total
    * @param eventRetention how long change-stream events are kept
    * @param healthInterval how often the database's health is checked
+   * @param callsPerSecond each API key's call rate limit (0: none), {@code burst} the calls it may make at once
    */
-  public record Settings(CountBudget countBudget, Duration eventRetention, Duration healthInterval) {
-    public static final Settings DEFAULT = new Settings(CountBudget.DEFAULT, ChangeRetention.DEFAULT, Duration.ofSeconds(1));
+  public record Settings(
+      CountBudget countBudget, Duration eventRetention, Duration healthInterval, double callsPerSecond, double burst) {
+    /** 200 calls a second per key, in bursts of up to 400: far above a register's, far below a runaway loop's. */
+    public static final Settings DEFAULT =
+        new Settings(CountBudget.DEFAULT, ChangeRetention.DEFAULT, Duration.ofSeconds(1), 200, 400);
 
     public Settings withCountBudget(CountBudget budget) {
-      return new Settings(budget, eventRetention, healthInterval);
+      return new Settings(budget, eventRetention, healthInterval, callsPerSecond, burst);
     }
 
     public Settings withEventRetention(Duration retention) {
-      return new Settings(countBudget, retention, healthInterval);
+      return new Settings(countBudget, retention, healthInterval, callsPerSecond, burst);
+    }
+
+    /** @param callsPerSecond per API key; 0 turns the limit off */
+    public Settings withRateLimit(double callsPerSecond, double burst) {
+      return new Settings(countBudget, eventRetention, healthInterval, callsPerSecond, burst);
     }
   }
 
@@ -123,7 +134,12 @@ public final class ApiServices {
     this.retention = new ChangeRetention(dsl, settings.eventRetention());
     timer.scheduleWithFixedDelay(retention::runQuietly, 1, 60, TimeUnit.SECONDS);
     Duration healthTimeout = Duration.ofSeconds(2);
-    this.databaseHealth = new DatabaseHealth(() -> database.dedicatedConnection(healthTimeout), healthTimeout, this::serving);
+    this.databaseHealth = new DatabaseHealth(() -> database.dedicatedConnection(healthTimeout), healthTimeout, status -> {
+      if (status == ServingStatus.SERVING) {
+        database.renewConnections(); // the database is back: drop the connections it lost
+      }
+      serving(status);
+    });
     timer.scheduleWithFixedDelay(
         databaseHealth::check, 0, settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
     database.bindMetrics(metrics);
@@ -133,6 +149,7 @@ public final class ApiServices {
         .description("change-stream events sent, over all streams").register(metrics);
     Counter exported = Counter.builder("customers.export.rows").description("rows sent by ExportCustomers").register(metrics);
     Counter imported = Counter.builder("customers.import.rows").description("rows stored by ImportCustomers").register(metrics);
+    this.rateLimiter = new RateLimiter(settings.callsPerSecond(), settings.burst(), clock);
     this.routing = new ReadRouting(replica, clock);
     if (replica != null) {
       replica.bindMetrics(metrics);
@@ -170,9 +187,10 @@ public final class ApiServices {
     DatabaseGate gate = new DatabaseGate(databaseHealth::status);
     for (BindableService service : services) {
       // The last interceptor runs first: observe, refuse at once while the
-      // database is unreachable (before the key is looked up), authenticate, then map
+      // database is unreachable (before the key is looked up), authenticate,
+      // hold the key to its rate limit, then map
       // whatever the service throws (the observer sees the mapped status).
-      builder.addService(ServerInterceptors.intercept(service, early, errors, auth, gate, observer));
+      builder.addService(ServerInterceptors.intercept(service, early, errors, rateLimiter, auth, gate, observer));
       servingNames.add(service.bindService().getServiceDescriptor().getName());
     }
     servingNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);

@@ -72,6 +72,11 @@ public final class Main implements Callable<Integer> {
           + " move traffic away first (env CUSTOMERS_DRAIN). Default: ${DEFAULT-VALUE}.")
   int drainSeconds;
 
+  @Option(names = "--rate-limit", defaultValue = "${env:CUSTOMERS_RATE_LIMIT:-200}",
+      description = "Calls per second per API key (bursts of twice as many); over it, RESOURCE_EXHAUSTED with RetryInfo;"
+          + " 0: no limit (env CUSTOMERS_RATE_LIMIT). Default: ${DEFAULT-VALUE}.")
+  double rateLimit;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -84,7 +89,8 @@ public final class Main implements Callable<Integer> {
     try (Backend backend = database.open();
         Database replica = replicaUrl == null || replicaUrl.isBlank() ? null : database.connectReplica(replicaUrl)) {
       ApiServices services = new ApiServices(backend.database(), replica, Clock.systemUTC(),
-          ApiServices.Settings.DEFAULT.withEventRetention(Duration.parse("P" + eventRetention.toUpperCase(Locale.ROOT))));
+          ApiServices.Settings.DEFAULT.withEventRetention(Duration.parse("P" + eventRetention.toUpperCase(Locale.ROOT)))
+              .withRateLimit(rateLimit, 2 * rateLimit));
       if (backend.embedded() != null && !services.apiKeys().anyTenant()) {
         createDemoTenant(services.apiKeys());
       } else if (backend.embedded() != null) {

@@ -48,7 +48,7 @@ class NettyServerTest {
   static void start() throws Exception {
     database = TestDatabases.create();
     databaseName = database.dsl().fetchValue(DSL.field("current_database()", String.class));
-    services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
+    services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0));
     server = services.configure(NettyServerBuilder.forPort(0)).build().start();
     channel = NettyChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
     key = services.apiKeys().createTenant("Netty store", "CA");

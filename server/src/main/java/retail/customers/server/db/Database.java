@@ -190,6 +190,17 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Replaces every pooled connection (idle ones now, busy ones when they
+   * come back): after the database was unreachable, the pools hold
+   * connections it has dropped, and each would fail a call before the pool
+   * noticed.
+   */
+  public void renewConnections() {
+    dataSource.getHikariPoolMXBean().softEvictConnections();
+    cachedPlansSource.getHikariPoolMXBean().softEvictConnections();
+  }
+
   /** Publishes both pools' usage and waits as metrics. */
   public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
     dataSource.setMetricRegistry(registry);

@@ -18,14 +18,35 @@ public final class ApiException extends RuntimeException {
   private final ErrorReason reason;
   private final transient List<FieldViolation> violations;
   private final transient Map<String, String> metadata;
+  /** How long the client should wait before it retries (RetryInfo), or null. */
+  private final java.time.Duration retryDelay;
 
   private ApiException(
       Status.Code code, ErrorReason reason, String message, List<FieldViolation> violations, Map<String, String> metadata) {
+    this(code, reason, message, violations, metadata, null);
+  }
+
+  private ApiException(
+      Status.Code code, ErrorReason reason, String message, List<FieldViolation> violations, Map<String, String> metadata,
+      java.time.Duration retryDelay) {
     super(message, null, false, false);
     this.code = code;
     this.reason = reason;
     this.violations = List.copyOf(violations);
     this.metadata = Map.copyOf(metadata);
+    this.retryDelay = retryDelay;
+  }
+
+  public java.util.Optional<java.time.Duration> retryDelay() {
+    return java.util.Optional.ofNullable(retryDelay);
+  }
+
+  /** RESOURCE_EXHAUSTED: the key's call rate is over its limit; RetryInfo says when a call will be accepted. */
+  public static ApiException rateLimited(double perSecond, java.time.Duration retryAfter) {
+    return new ApiException(
+        Status.Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED,
+        "this API key is over its limit of " + Math.round(perSecond) + " calls per second; retry after " + retryAfter.toMillis() + " ms",
+        List.of(), Map.of("limit_per_second", Long.toString(Math.round(perSecond))), retryAfter);
   }
 
   public Status.Code code() {

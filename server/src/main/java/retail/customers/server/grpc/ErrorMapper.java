@@ -107,6 +107,9 @@ public final class ErrorMapper {
     if (!e.violations().isEmpty()) {
       status.addDetails(Any.pack(BadRequest.newBuilder().addAllFieldViolations(e.violations()).build()));
     }
+    e.retryDelay().ifPresent(delay -> status.addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder()
+        .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(delay.getSeconds()).setNanos(delay.getNano()))
+        .build())));
     return status.build();
   }
 

@@ -141,40 +141,42 @@ class ChangeStreamTest {
     }
   }
 
+  /**
+   * Opens a transaction on its own connection that has written a customer of
+   * another store and not committed. Another store's: this store's writes
+   * would wait on the count shard it may lock (one chance in 16), while an
+   * event waits for every older transaction, whatever its tenant.
+   */
+  private static Connection openWrite(String firstName) throws Exception {
+    ApiKeys.MintedKey elsewhere = newStore();
+    Connection connection = api.database().dataSource().getConnection();
+    connection.setAutoCommit(false);
+    try (var insert = connection.prepareStatement(
+        "insert into customer (tenant_id, id, source, first_name) values (?, gen_random_uuid(), 'API', ?)")) {
+      insert.setObject(1, elsewhere.tenantId());
+      insert.setString(2, firstName);
+      insert.executeUpdate();
+    }
+    return connection;
+  }
+
   @Test
   void anEventWaitsForAnOlderTransactionSoThatNoCursorSkipsIt() throws Exception {
     ApiKeys.MintedKey store = newStore();
-    try (Watcher watcher = watchFromNow(store);
-        Connection slow = api.database().dataSource().getConnection()) {
-      // An older transaction writes a customer first, and commits last.
-      slow.setAutoCommit(false);
-      try (var insert = slow.prepareStatement(
-          "insert into customer (tenant_id, id, source, first_name) values (?, gen_random_uuid(), 'API', 'Slow')")) {
-        insert.setObject(1, store.tenantId());
-        insert.executeUpdate();
-      }
+    try (Watcher watcher = watchFromNow(store); Connection slow = openWrite("Slow")) {
       Customer quick = create(store, "Quick");
 
       assertThat(watcher.during(Duration.ofMillis(300))).as("held back behind the older transaction").isEmpty();
       slow.commit();
-      List<CustomerEvent> events = watcher.take(2);
 
-      assertThat(events.get(0).getCustomer().getFirstName()).isEqualTo("Slow");
-      assertThat(events.get(1).getCustomer().getName()).isEqualTo(quick.getName());
+      assertThat(names(watcher.take(1))).containsExactly(quick.getName());
     }
   }
 
   @Test
   void aRolledBackWriteLeavesNoEventAndNoGapThatLosesTheNextOne() throws Exception {
     ApiKeys.MintedKey store = newStore();
-    try (Watcher watcher = watchFromNow(store);
-        Connection failing = api.database().dataSource().getConnection()) {
-      failing.setAutoCommit(false);
-      try (var insert = failing.prepareStatement(
-          "insert into customer (tenant_id, id, source, first_name) values (?, gen_random_uuid(), 'API', 'Gone')")) {
-        insert.setObject(1, store.tenantId());
-        insert.executeUpdate();
-      }
+    try (Watcher watcher = watchFromNow(store); Connection failing = openWrite("Gone")) {
       Customer kept = create(store, "Kept");
       failing.rollback();
 

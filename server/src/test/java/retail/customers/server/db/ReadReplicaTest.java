@@ -57,7 +57,7 @@ class ReadReplicaTest {
     awaitDatabaseOnReplica(replicaUrl);
     replica = Database.connect(replicaUrl, null, null, 4, Duration.ofSeconds(30), TestDatabases.POOL_WAIT);
     services = new ApiServices(primary, replica, clock,
-        new ApiServices.Settings(CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1)));
+        new ApiServices.Settings(CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1), 0, 0));
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -53,7 +53,7 @@ class ExportSlowClientTest {
       databaseName = template.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     }
     database = Database.connect(TestDatabases.urlOf(databaseName), null, null, 4, STATEMENT_TIMEOUT, TestDatabases.POOL_WAIT);
-    services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
+    services = new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0));
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -53,7 +53,7 @@ class DatabaseHealthTest {
     proxy = new TcpProxy(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
     throughProxy = Database.connect(proxy.through(url), null, null, 2, Duration.ofSeconds(30), TestDatabases.POOL_WAIT);
     services = new ApiServices(throughProxy, Clock.systemUTC(),
-        new ApiServices.Settings(retail.customers.server.search.CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1)));
+        new ApiServices.Settings(retail.customers.server.search.CountBudget.unbounded(), Duration.ofDays(7), Duration.ofHours(1), 0, 0));
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

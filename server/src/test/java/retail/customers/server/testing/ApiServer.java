@@ -34,6 +34,7 @@ import retail.customers.v1.TaxClassServiceGrpc;
  */
 public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   private final Clock clock;
+  private final ApiServices.Settings settings;
   private Database database;
   private String databaseName;
   private ApiServices services;
@@ -47,7 +48,13 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   public ApiServer(Clock clock) {
+    this(clock, ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0));
+  }
+
+  /** With other settings than the tests' defaults (which count searches to the end and limit no key's rate). */
+  public ApiServer(Clock clock, ApiServices.Settings settings) {
     this.clock = clock;
+    this.settings = settings;
   }
 
   @Override
@@ -56,7 +63,7 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
     databaseName = database.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     // Searches count their matches to the end: an outcome that depended on
     // how busy the machine is would make tests fail for no change.
-    services = new ApiServices(database, clock, ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()));
+    services = new ApiServices(database, clock, settings);
     String name = InProcessServerBuilder.generateName();
     server = services.configure(InProcessServerBuilder.forName(name)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
