@@ -2,7 +2,11 @@ package retail.customers.client;
 
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
 import io.grpc.Metadata;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -169,6 +173,10 @@ public final class CustomersChannel implements AutoCloseable {
     private final String target;
     private String apiKey;
     private boolean plaintext;
+    private File trustedCertificates;
+    private File clientCertificate;
+    private File clientKey;
+    private String authority;
 
     private Builder(String target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -186,11 +194,59 @@ public final class CustomersChannel implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Trusts the server certificates signed by these CA certificates (PEM)
+     * instead of the JVM's default trust store: for a server whose
+     * certificate comes from the company's own CA.
+     */
+    public Builder trustedCertificates(File caCertificatesPem) {
+      this.trustedCertificates = Objects.requireNonNull(caCertificatesPem, "caCertificatesPem");
+      return this;
+    }
+
+    /** Presents this client certificate and key (PEM, PKCS#8) to a server that requires mutual TLS. */
+    public Builder clientCertificate(File certificatePem, File privateKeyPem) {
+      this.clientCertificate = Objects.requireNonNull(certificatePem, "certificatePem");
+      this.clientKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      return this;
+    }
+
+    /** The name the server's certificate must carry, when it is not the target's host name. */
+    public Builder overrideAuthority(String authority) {
+      this.authority = Objects.requireNonNull(authority, "authority");
+      return this;
+    }
+
+    /**
+     * Opens the channel: TLS (with the JVM's trust store, or the
+     * {@link #trustedCertificates} given) unless {@link #usePlaintext()}.
+     *
+     * @throws IllegalStateException if a certificate or key cannot be read, or TLS options come with plaintext
+     */
     public CustomersChannel build() {
       String key = requireKey(apiKey);
-      ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(target);
+      ManagedChannelBuilder<?> builder;
       if (plaintext) {
-        builder.usePlaintext();
+        if (trustedCertificates != null || clientCertificate != null) {
+          throw new IllegalStateException("TLS certificates were given for a plaintext channel");
+        }
+        builder = ManagedChannelBuilder.forTarget(target).usePlaintext();
+      } else {
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+        try {
+          if (trustedCertificates != null) {
+            tls.trustManager(trustedCertificates);
+          }
+          if (clientCertificate != null) {
+            tls.keyManager(clientCertificate, clientKey);
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot read the TLS certificates: " + e.getMessage(), e);
+        }
+        builder = Grpc.newChannelBuilder(target, tls.build());
+      }
+      if (authority != null) {
+        builder.overrideAuthority(authority);
       }
       return new CustomersChannel(builder.build(), key);
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import retail.customers.server.grpc.ServerTls;
 import retail.customers.server.ops.Failures;
 import retail.customers.server.ops.MetricsEndpoint;
 import retail.customers.server.auth.ApiKeys;
@@ -77,6 +79,22 @@ public final class Main implements Callable<Integer> {
           + " 0: no limit (env CUSTOMERS_RATE_LIMIT). Default: ${DEFAULT-VALUE}.")
   double rateLimit;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:CUSTOMERS_TLS_CERT}",
+      description = "The server's certificate chain, PEM (env CUSTOMERS_TLS_CERT); with --tls-key, the server speaks TLS only.")
+  File tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:CUSTOMERS_TLS_KEY}", description = "Its private key, PEM, PKCS#8 (env CUSTOMERS_TLS_KEY).")
+  File tlsKey;
+
+  @Option(names = "--tls-client-ca", defaultValue = "${env:CUSTOMERS_TLS_CLIENT_CA}",
+      description = "CA certificates, PEM (env CUSTOMERS_TLS_CLIENT_CA): every client must present a certificate they signed (mutual TLS).")
+  File tlsClientCa;
+
+  @Option(names = "--plaintext", defaultValue = "${env:CUSTOMERS_PLAINTEXT:-false}",
+      description = "Serve without TLS (env CUSTOMERS_PLAINTEXT=true): only behind a proxy that terminates TLS, or on a private network."
+          + " Without TLS files the server refuses to start unless this is set, or it runs the embedded demo on loopback.")
+  boolean plaintext;
+
   @Option(names = "--port", defaultValue = "${env:CUSTOMERS_PORT:-50051}", description = "gRPC port (env CUSTOMERS_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -101,7 +119,7 @@ public final class Main implements Callable<Integer> {
       }
       String host = listenAddress != null && !listenAddress.isBlank() ? listenAddress
           : backend.embedded() != null ? InetAddress.getLoopbackAddress().getHostAddress() : "0.0.0.0";
-      Server server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress(host, port))).build().start();
+      Server server = services.configure(serverBuilder(new InetSocketAddress(host, port), backend.embedded() != null)).build().start();
       MetricsEndpoint metricsEndpoint = metrics ? new MetricsEndpoint(services.metrics(), new InetSocketAddress(host, metricsPort)) : null;
       if (metricsEndpoint != null) {
         System.out.println("metrics at http://localhost:" + metricsEndpoint.port() + "/metrics");
@@ -144,6 +162,28 @@ public final class Main implements Callable<Integer> {
       services.close();
     }
     return 0;
+  }
+
+  /**
+   * A Netty server builder: TLS when certificate files are given; plaintext
+   * when asked for, or for the embedded demo on the loopback address; else
+   * no server at all, rather than personal data in clear by default.
+   */
+  private NettyServerBuilder serverBuilder(InetSocketAddress address, boolean demo) {
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+      }
+      return NettyServerBuilder.forAddress(address, ServerTls.credentials(tlsCert, tlsKey, tlsClientCa));
+    }
+    if (tlsClientCa != null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    if (!plaintext && !(demo && address.getAddress().isLoopbackAddress())) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "no TLS: give --tls-cert and --tls-key (and --tls-client-ca for mutual TLS), or --plaintext to serve without TLS");
+    }
+    return NettyServerBuilder.forAddress(address);
   }
 
   private void createDemoTenant(ApiKeys keys) throws IOException {

@@ -44,7 +44,7 @@ class TwoServersTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     second = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
             "retail.customers.server.Main", "--database-url", TestDatabases.urlOf(database), "--port", "0", "--no-metrics",
-            "--pool-size", "4", "--rate-limit", "0")
+            "--pool-size", "4", "--rate-limit", "0", "--plaintext")
         .redirectErrorStream(true)
         .start();
     BufferedReader output = new BufferedReader(new InputStreamReader(second.getInputStream(), StandardCharsets.UTF_8));
