@@ -23,7 +23,11 @@ import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.Watcher;
 import retail.customers.v1.Address;
 import retail.customers.v1.ConsentState;
+import retail.customers.v1.CreateCustomFieldRequest;
+import retail.customers.v1.CustomField;
+import retail.customers.v1.CustomFieldValue;
 import retail.customers.v1.Customer;
+import retail.customers.v1.CustomField.ValueType;
 import retail.customers.v1.CustomerEvent;
 import retail.customers.v1.CustomerServiceGrpc.CustomerServiceBlockingStub;
 import retail.customers.v1.EraseCustomerRequest;
@@ -115,6 +119,30 @@ class MergeCustomersTest {
     assertThat(result.getMarketingConsents().getEmail().getState()).isEqualTo(ConsentState.CONSENT_STATE_DENIED);
     assertThat(result.getMarketingConsents().getPostalMail().getState()).isEqualTo(ConsentState.CONSENT_STATE_GRANTED);
     assertThat(result.getMarketingConsents().getPhoneCall().getState()).isEqualTo(ConsentState.CONSENT_STATE_DENIED);
+  }
+
+  @Test
+  void customFieldValuesFollowTheSameRuleOneByOne() {
+    ApiKeys.MintedKey store = newStore();
+    for (String id : List.of("nickname", "club", "locker")) {
+      api.customFields(store.key()).createCustomField(CreateCustomFieldRequest.newBuilder().setCustomFieldId(id)
+          .setCustomField(CustomField.newBuilder().setDisplayName(id).setValueType(ValueType.TEXT)).build());
+    }
+    Customer survivor = Customers.create(customers(store), Customers.minimal()
+        .putCustomFields("nickname", text("Bee")).putCustomFields("club", text("Chess")));
+    Customer merged = Customers.create(customers(store), Customers.minimal()
+        .putCustomFields("nickname", text("Betty")).putCustomFields("club", text("Golf")).putCustomFields("locker", text("12")));
+
+    Customer result = customers(store).mergeCustomers(merge(survivor, merged)
+        .setPreferSurvivorFields(FieldMask.newBuilder().addPaths("custom_fields.club")).build());
+
+    assertThat(result.getCustomFieldsMap()).containsEntry("nickname", text("Betty")) // merged is the newer
+        .containsEntry("club", text("Chess")) // chosen
+        .containsEntry("locker", text("12")); // set on one only
+  }
+
+  private static CustomFieldValue text(String value) {
+    return CustomFieldValue.newBuilder().setTextValue(value).build();
   }
 
   @Test
