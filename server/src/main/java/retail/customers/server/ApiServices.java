@@ -6,31 +6,27 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import java.time.Clock;
-import java.util.List;
-import java.util.UUID;
-import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import retail.customers.server.changes.ChangeNotifier;
-import retail.customers.server.changes.ChangeRetention;
-import retail.customers.server.changes.ChangeSignals;
-import retail.customers.server.changes.ChangeStream;
-import retail.customers.server.grpc.EarlyHeaders;
-import retail.customers.server.ops.CallObserver;
-import retail.customers.server.ops.DatabaseGate;
-import retail.customers.server.ops.DatabaseHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.auth.AuthInterceptor;
 import retail.customers.server.auth.RateLimiter;
+import retail.customers.server.changes.ChangeNotifier;
+import retail.customers.server.changes.ChangeRetention;
+import retail.customers.server.changes.ChangeSignals;
+import retail.customers.server.changes.ChangeStream;
 import retail.customers.server.customer.CustomerCommands;
 import retail.customers.server.customer.CustomerService;
 import retail.customers.server.customertype.CustomerTypeService;
@@ -41,8 +37,12 @@ import retail.customers.server.db.ReadRouting;
 import retail.customers.server.duplicates.DuplicateFinder;
 import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
+import retail.customers.server.grpc.EarlyHeaders;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
 import retail.customers.server.idempotency.IdempotentRequests;
+import retail.customers.server.ops.CallObserver;
+import retail.customers.server.ops.DatabaseGate;
+import retail.customers.server.ops.DatabaseHealth;
 import retail.customers.server.search.CountBudget;
 import retail.customers.server.search.CustomerSearch;
 import retail.customers.server.search.TagCounts;
@@ -75,7 +75,6 @@ public final class ApiServices {
   private final ChangeNotifier notifier;
   private final ChangeSignals signals;
   private final ChangeStream changes;
-  private final ChangeRetention retention;
   private final DatabaseHealth databaseHealth;
   private final ReadRouting routing;
   private final RateLimiter rateLimiter;
@@ -131,7 +130,7 @@ public final class ApiServices {
     this.notifier = new ChangeNotifier(database::dedicatedConnection);
     this.signals = new ChangeSignals(notifier, database::dedicatedConnection);
     this.changes = new ChangeStream(dsl, notifier, executor, timer);
-    this.retention = new ChangeRetention(dsl, settings.eventRetention());
+    ChangeRetention retention = new ChangeRetention(dsl, settings.eventRetention());
     timer.scheduleWithFixedDelay(retention::runQuietly, 1, 60, TimeUnit.SECONDS);
     Duration healthTimeout = Duration.ofSeconds(2);
     this.databaseHealth = new DatabaseHealth(() -> database.dedicatedConnection(healthTimeout), healthTimeout, status -> {
@@ -242,10 +241,6 @@ public final class ApiServices {
 
   public ChangeStream changes() {
     return changes;
-  }
-
-  public ChangeRetention retention() {
-    return retention;
   }
 
   /** Stops the call executor, the timer and the change listener once the server has stopped. */

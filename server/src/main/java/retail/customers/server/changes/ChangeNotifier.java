@@ -52,11 +52,6 @@ public final class ChangeNotifier implements AutoCloseable {
     });
   }
 
-  /** How many streams are subscribed. */
-  int subscribers() {
-    return listeners.values().stream().mapToInt(Set::size).sum();
-  }
-
   private void listen() {
     while (!closed) {
       try (Connection connection = connections.get()) {

@@ -1,7 +1,5 @@
 package retail.customers.server.customer;
 
-import static org.jooq.impl.DSL.val;
-
 import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 
 import io.grpc.stub.ServerCallStreamObserver;
@@ -11,12 +9,16 @@ import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import retail.customers.server.auth.Caller;
+import retail.customers.server.changes.ChangeStream;
+import retail.customers.server.db.ReadRouting;
+import retail.customers.server.duplicates.DuplicateFinder;
 import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
 import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.grpc.Unary;
+import retail.customers.server.grpc.UnknownFields;
 import retail.customers.server.search.CustomerSearch;
 import retail.customers.server.search.TagCounts;
 import retail.customers.v1.BatchCreateCustomersRequest;
@@ -27,6 +29,7 @@ import retail.customers.v1.BatchUpdateCustomersRequest;
 import retail.customers.v1.BatchUpdateCustomersResponse;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerEvent;
 import retail.customers.v1.CustomerResult;
 import retail.customers.v1.CustomerServiceGrpc;
 import retail.customers.v1.DeleteCustomerRequest;
@@ -35,34 +38,19 @@ import retail.customers.v1.EnsureCustomerResponse;
 import retail.customers.v1.EraseCustomerRequest;
 import retail.customers.v1.ExportCustomersRequest;
 import retail.customers.v1.ExportCustomersResponse;
+import retail.customers.v1.FindDuplicateCustomersRequest;
+import retail.customers.v1.FindDuplicateCustomersResponse;
+import retail.customers.v1.GetCustomerRequest;
 import retail.customers.v1.ImportCustomersRequest;
 import retail.customers.v1.ImportCustomersResponse;
-import retail.customers.v1.GetCustomerRequest;
 import retail.customers.v1.ListTagsRequest;
 import retail.customers.v1.ListTagsResponse;
+import retail.customers.v1.MergeCustomersRequest;
 import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.SearchCustomersResponse;
 import retail.customers.v1.UndeleteCustomerRequest;
 import retail.customers.v1.UpdateCustomerRequest;
 import retail.customers.v1.WatchCustomersRequest;
-import retail.customers.v1.CustomerEvent;
-import retail.customers.server.changes.ChangeStream;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
-import io.grpc.Context;
-import io.grpc.Deadline;
-import io.grpc.Status;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import retail.customers.server.db.Database;
-import retail.customers.server.db.ReadRouting;
-import java.util.ArrayList;
-import retail.customers.v1.ErrorReason;
-import retail.customers.server.duplicates.DuplicateFinder;
-import retail.customers.server.grpc.UnknownFields;
-import retail.customers.v1.FindDuplicateCustomersRequest;
-import retail.customers.v1.FindDuplicateCustomersResponse;
-import retail.customers.v1.MergeCustomersRequest;
 
 /**
  * The CustomerService API: a thin layer that reads the caller, hands the
@@ -73,6 +61,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
 
   private final DSLContext dsl;
   private final CustomerCommands commands;
+  private final BatchWrites batches;
   private final CustomerSearch search;
   private final TagCounts tags;
   private final CustomerExport export;
@@ -80,8 +69,6 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   private final ChangeStream changes;
   private final ReadRouting routing;
   private final DuplicateFinder duplicates;
-  /** Each tenant's batch turn on this server (the database's advisory lock orders servers). */
-  private final LoadingCache<UUID, Semaphore> batchTurns = Caffeine.newBuilder().weakValues().build(tenant -> new Semaphore(1, true));
   /**
    * Reads by id, on plans made once per connection: a read by primary key has
    * one plan, and planning it for each call's values took 0.2 ms where
@@ -100,6 +87,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
       CustomerImport importer, ChangeStream changes, ReadRouting routing, CustomerSearch replicaSearch,
       CustomerExport replicaExport, DuplicateFinder duplicates, DSLContext cachedPlans) {
     this.dsl = dsl;
+    this.batches = new BatchWrites(dsl);
     this.commands = commands;
     this.search = search;
     this.tags = tags;
@@ -214,7 +202,7 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public void batchCreateCustomers(BatchCreateCustomersRequest request, StreamObserver<BatchCreateCustomersResponse> response) {
     Caller caller = Caller.current();
     checkBatchSize("requests", request.getRequestsCount());
-    List<CustomerResult> results = eachInOneTransaction(caller, request.getRequestsList(), (tx, item) -> commands.create(tx, caller, item));
+    List<CustomerResult> results = batches.write(caller, request.getRequestsList(), (tx, item) -> commands.create(tx, caller, item));
     Unary.reply(response, BatchCreateCustomersResponse.newBuilder().addAllResults(results).build());
   }
 
@@ -222,97 +210,10 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public void batchUpdateCustomers(BatchUpdateCustomersRequest request, StreamObserver<BatchUpdateCustomersResponse> response) {
     Caller caller = Caller.current();
     checkBatchSize("requests", request.getRequestsCount());
-    List<CustomerResult> results = eachInOneTransaction(caller, request.getRequestsList(), (tx, item) -> commands.update(tx, caller, item));
+    List<CustomerResult> results = batches.write(caller, request.getRequestsList(), (tx, item) -> commands.update(tx, caller, item));
     Unary.reply(response, BatchUpdateCustomersResponse.newBuilder().addAllResults(results).build());
   }
 
-  /**
-   * Runs every item in one transaction, each behind its own savepoint: an
-   * item that fails is rolled back alone and reported in its result, and one
-   * commit makes the others durable together (far cheaper than a commit per
-   * item).
-   *
-   * <p>A tenant's batches run one at a time (a transaction-scoped advisory
-   * lock): each item's statement triggers lock the tenant's count shards and
-   * tag counts, in an order that differs from batch to batch, and 16 batches
-   * at once deadlocked item after item. An item that still meets a deadlock
-   * (with a single write) is tried once more from its savepoint. A batch
-   * whose call ends (deadline, cancel) stops and writes nothing.
-   */
-  private <Q> List<CustomerResult> eachInOneTransaction(Caller caller, List<Q> items, ItemWrite<Q> write) {
-    // Batches of this server wait for their turn here, holding no database
-    // connection: 16 of them waiting in the database held the whole pool,
-    // and every other call ran out of connections.
-    Semaphore turn = batchTurns.get(caller.tenantId());
-    awaitTurn(turn);
-    try {
-      return inOneTransaction(caller, items, write);
-    } finally {
-      turn.release();
-    }
-  }
-
-  /** Takes the tenant's batch turn, waiting no longer than the call's deadline. */
-  private static void awaitTurn(Semaphore turn) {
-    Context call = Context.current();
-    Deadline deadline = call.getDeadline();
-    try {
-      boolean taken = deadline == null ? acquire(turn) : turn.tryAcquire(deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
-      if (!taken) {
-        throw ApiException.callEnded(Status.Code.DEADLINE_EXCEEDED, "the call's deadline passed while it waited for the tenant's earlier batches");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ErrorMapper.callEnded(call);
-    }
-  }
-
-  private static boolean acquire(Semaphore turn) throws InterruptedException {
-    turn.acquire();
-    return true;
-  }
-
-  private <Q> List<CustomerResult> inOneTransaction(Caller caller, List<Q> items, ItemWrite<Q> write) {
-    return dsl.transactionResult(
-        c -> {
-          // The wait for the tenant's turn is bounded by the call's deadline
-          // (and the statement timeout), not by the sessions' lock timeout of
-          // 10 s, which a queue of long batches outlasts; the items' own row
-          // locks keep that timeout.
-          c.dsl().resultQuery(
-                  "select set_config('lock_timeout', '0', true), pg_advisory_xact_lock(hashtextextended({0}, 0)),"
-                      + " set_config('lock_timeout', {1}, true)",
-                  val("batch/" + caller.tenantId()), val(Long.toString(Database.LOCK_TIMEOUT.toMillis())))
-              .fetch();
-          List<CustomerResult> results = new ArrayList<>(items.size());
-          for (Q item : items) {
-            results.add(item(c.dsl(), item, write));
-          }
-          return results;
-        });
-  }
-
-  private static <Q> CustomerResult item(DSLContext tx, Q item, ItemWrite<Q> write) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return CustomerResult.newBuilder().setCustomer(write.apply(tx, item)).build();
-      } catch (RuntimeException e) {
-        ApiException failure = ErrorMapper.toApiException(e);
-        if (failure.reason() == ErrorReason.CALL_ENDED) {
-          throw failure; // the whole batch is rolled back
-        }
-        if (attempt == 1 && ErrorMapper.isDeadlock(e)) {
-          continue;
-        }
-        return CustomerResult.newBuilder().setError(ErrorMapper.toStatusProto(failure)).build();
-      }
-    }
-  }
-
-  @FunctionalInterface
-  private interface ItemWrite<Q> {
-    Customer apply(DSLContext tx, Q item);
-  }
 
   private static void checkBatchSize(String field, int size) {
     if (size == 0) {

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -44,6 +45,8 @@ public final class CallObserver implements ServerInterceptor {
   private final MeterRegistry registry;
   private final LongSupplier nanoTime;
   private final Consumer<UUID> wrote;
+  /** The timers by method and code, registered once: a registration per call built and hashed its id and tags each time. */
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
   /**
    * @param nanoTime the clock of durations ({@code System::nanoTime})
@@ -84,12 +87,12 @@ public final class CallObserver implements ServerInterceptor {
   }
 
   private void ended(String method, Status status, Metadata trailers, Duration took, CallRecord record) {
-    Timer.builder("grpc.server.calls")
-        .description("gRPC calls handled, by method and status code")
-        .tag("method", method)
-        .tag("code", status.getCode().name())
-        .publishPercentileHistogram()
-        .register(registry)
+    timers.computeIfAbsent(method + " " + status.getCode().name(), key -> Timer.builder("grpc.server.calls")
+            .description("gRPC calls handled, by method and status code")
+            .tag("method", method)
+            .tag("code", status.getCode().name())
+            .publishPercentileHistogram()
+            .register(registry))
         .record(took);
     log.atLevel(method.startsWith(HEALTH) ? Level.DEBUG : Level.INFO)
         .setMessage("call")
