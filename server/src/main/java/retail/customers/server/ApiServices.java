@@ -25,7 +25,7 @@ import retail.customers.server.auth.AuthInterceptor;
 import retail.customers.server.auth.RateLimiter;
 import retail.customers.server.changes.ChangeNotifier;
 import retail.customers.server.changes.ChangeRetention;
-import retail.customers.server.changes.ChangeSignals;
+import retail.customers.server.changes.ChangeSequencer;
 import retail.customers.server.changes.ChangeStream;
 import retail.customers.server.customer.CustomerCommands;
 import retail.customers.server.customer.CustomerService;
@@ -73,7 +73,7 @@ public final class ApiServices {
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("customers-timer").daemon(true).factory());
   private final ChangeNotifier notifier;
-  private final ChangeSignals signals;
+  private final ChangeSequencer sequencer;
   private final ChangeStream changes;
   private final DatabaseHealth databaseHealth;
   private final ReadRouting routing;
@@ -128,8 +128,8 @@ public final class ApiServices {
     CustomFieldDefinitions definitions = new CustomFieldDefinitions(clock);
     CustomerCommands commands = new CustomerCommands(idempotency, definitions, clock);
     this.notifier = new ChangeNotifier(database::dedicatedConnection);
-    this.signals = new ChangeSignals(notifier, database::dedicatedConnection);
-    this.changes = new ChangeStream(dsl, notifier, executor, timer);
+    this.sequencer = new ChangeSequencer(notifier, database::dedicatedConnection);
+    this.changes = new ChangeStream(dsl, notifier, executor);
     ChangeRetention retention = new ChangeRetention(dsl, settings.eventRetention());
     timer.scheduleWithFixedDelay(retention::runQuietly, 1, 60, TimeUnit.SECONDS);
     Duration healthTimeout = Duration.ofSeconds(2);
@@ -210,7 +210,7 @@ public final class ApiServices {
   /** A write call of the tenant succeeded: its reads stay on the primary for a while, and its streams are woken. */
   private void wrote(UUID tenant) {
     routing.wrote(tenant);
-    signals.committed(tenant);
+    sequencer.committed(tenant);
   }
 
   /** Sets every API service's health (ignored once shutting down). */
@@ -245,7 +245,7 @@ public final class ApiServices {
 
   /** Stops the call executor, the timer and the change listener once the server has stopped. */
   public void close() {
-    signals.close();
+    sequencer.close();
     notifier.close();
     timer.shutdownNow();
     databaseHealth.close();

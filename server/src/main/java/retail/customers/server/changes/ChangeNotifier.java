@@ -16,21 +16,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wakes the open change streams of a tenant when its events commit: one
- * connection per server LISTENs to the channel on which every server
- * announces its tenants' writes ({@link ChangeSignals}), on a thread of its
- * own; a stream registers what to run when its tenant's events arrive.
+ * connection per server LISTENs to the channel on which every server's
+ * {@link ChangeSequencer} announces the tenants whose events it has put in
+ * the stream, on a thread of its own; a stream registers what to run when
+ * its tenant's events arrive.
  *
  * <p>Notifications are lost while the connection is down; when it is back,
- * every stream is woken once, to read whatever it missed. Every
- * {@link #SWEEP} every stream is woken anyway, for the writes that no server
- * announced (plain SQL): one indexed read per stream, not a tight poll.
+ * every stream is woken once, to read whatever it missed.
  */
 public final class ChangeNotifier implements AutoCloseable {
   static final String CHANNEL = "customer_events";
   private static final Logger log = LoggerFactory.getLogger(ChangeNotifier.class);
   private static final Duration WAIT = Duration.ofMillis(500);
   private static final Duration RECONNECT = Duration.ofSeconds(1);
-  static final Duration SWEEP = Duration.ofSeconds(5);
 
   private final Supplier<Connection> connections;
   private final ConcurrentHashMap<UUID, Set<Runnable>> listeners = new ConcurrentHashMap<>();
@@ -60,17 +58,12 @@ public final class ChangeNotifier implements AutoCloseable {
         }
         wakeAll(); // whatever committed while nobody listened
         PGConnection pg = connection.unwrap(PGConnection.class);
-        long swept = System.nanoTime();
         while (!closed) {
           PGNotification[] notifications = pg.getNotifications((int) WAIT.toMillis());
           if (notifications != null) {
             for (PGNotification notification : notifications) {
               wake(notification.getParameter());
             }
-          }
-          if (System.nanoTime() - swept > SWEEP.toNanos()) {
-            wakeAll();
-            swept = System.nanoTime();
           }
         }
       } catch (SQLException | RuntimeException e) {

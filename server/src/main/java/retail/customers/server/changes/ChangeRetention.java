@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes the change stream's events once they are older than the
- * retention period, and remembers per tenant the last position deleted, so
+ * retention period (once numbered: {@link ChangeSequencer}), and remembers
+ * per tenant the last position deleted, so
  * that a cursor from before it is told to start again
  * ({@code OUT_OF_RANGE}) rather than silently missing events.
  */
@@ -29,15 +30,16 @@ public final class ChangeRetention {
         c -> c.dsl().resultQuery(
                 """
                 with gone as (
-                    delete from customer_event where record_time <= now() - {0}::interval returning tenant_id, xid, seq
+                    delete from customer_event
+                     where record_time <= now() - {0}::interval and position is not null
+                    returning tenant_id, position
                 ), last as (
-                    select distinct on (tenant_id) tenant_id, xid, seq, count(*) over (partition by tenant_id) as deleted
-                      from gone order by tenant_id, xid desc, seq desc
+                    select tenant_id, max(position) as position, count(*) as deleted from gone group by tenant_id
                 ), kept as (
-                    insert into customer_event_retention as r (tenant_id, xid, seq)
-                    select tenant_id, xid, seq from last
-                    on conflict (tenant_id) do update set xid = excluded.xid, seq = excluded.seq
-                     where (r.xid, r.seq) < (excluded.xid, excluded.seq)
+                    insert into customer_event_retention as r (tenant_id, position)
+                    select tenant_id, position from last
+                    on conflict (tenant_id) do update set position = excluded.position
+                     where r.position < excluded.position
                 )
                 select coalesce(sum(deleted), 0)::int from last
                 """,

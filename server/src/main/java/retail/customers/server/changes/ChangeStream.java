@@ -5,13 +5,12 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import retail.customers.server.auth.Caller;
@@ -34,37 +33,30 @@ import retail.customers.v1.WatchCustomersRequest;
  * <p>A stream reads its events a page at a time, and only while the client
  * takes them (gRPC's flow control: {@code isReady}), so a slow reader holds
  * at most a page. When it has read everything, it waits to be woken: by the
- * {@link ChangeNotifier} when its tenant's events commit, by the transport
- * when the client is ready again, or by a timer when committed events wait
- * behind an older transaction still running (no notification comes when
- * that one ends without events of its own).
+ * {@link ChangeNotifier} when its tenant's events are put in the stream,
+ * or by the transport when the client is ready again.
  */
 public final class ChangeStream {
   /** Events read (and held) at a time per stream. */
   static final int PAGE = 100;
-  /** The first wait before looking again at events held back by a running transaction; it doubles up to {@link #HELD_BACK_MAX}. */
-  static final Duration HELD_BACK_FIRST = Duration.ofMillis(10);
-  static final Duration HELD_BACK_MAX = Duration.ofSeconds(1);
   static final Duration RETENTION_CHECK = Duration.ofSeconds(30);
 
   private final ChangeFeed feed;
   private final ChangeNotifier notifier;
   private final Executor executor;
-  private final ScheduledExecutorService timer;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<Watch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
   private final AtomicLong sent = new AtomicLong();
 
-  /**
-   * @param executor where streams read (blocking JDBC), never the transport's threads
-   * @param timer wakes streams whose events are held back
-   */
-  public ChangeStream(org.jooq.DSLContext dsl, ChangeNotifier notifier, Executor executor, ScheduledExecutorService timer) {
+  private final org.jooq.DSLContext dsl;
+
+  /** @param executor where streams read (blocking JDBC), never the transport's threads */
+  public ChangeStream(org.jooq.DSLContext dsl, ChangeNotifier notifier, Executor executor) {
+    this.dsl = dsl;
     this.feed = new ChangeFeed(dsl);
     this.notifier = notifier;
     this.executor = executor;
-    this.timer = timer;
   }
 
   /** How many streams are open on this server. */
@@ -109,15 +101,15 @@ public final class ChangeStream {
       throw ApiException.unavailableResumable("the server is shutting down: watch again, on another server", Map.of());
     }
     UUID tenant = caller.tenantId();
-    Optional<StreamCursor> retained = feed.retainedAfter(tenant);
+    Optional<Long> retained = feed.retainedAfter(tenant);
     StreamCursor start;
     if (request.getFromOldest()) {
-      start = retained.orElse(StreamCursor.ORIGIN);
+      start = new StreamCursor(retained.orElse(0L), null); // before the first event kept
     } else if (request.getStartCursor().isEmpty()) {
-      start = StreamCursor.ofSnapshot(feed.snapshot());
+      start = ChangeSequencer.now(dsl);
     } else {
       start = StreamCursor.decode("start_cursor", request.getStartCursor());
-      if (retained.isPresent() && start.before(retained.get().xid(), retained.get().seq())) {
+      if (retained.isPresent() && start.position() < retained.get()) {
         throw expired();
       }
     }
@@ -143,7 +135,6 @@ public final class ChangeStream {
     private final AtomicInteger wakes = new AtomicInteger();
     private volatile StreamCursor cursor;
     private volatile boolean ended;
-    private Duration heldBackWait = HELD_BACK_FIRST;
     /** When retention was last looked at (the start looked already). */
     private long retentionChecked = System.nanoTime();
     private AutoCloseable subscription;
@@ -194,22 +185,16 @@ public final class ChangeStream {
       }
       while (!ended && out.isReady()) {
         checkRetention();
-        ChangeFeed.Page page = feed.read(tenant, cursor, types, PAGE);
-        for (ChangeFeed.Event event : page.events()) {
+        List<ChangeFeed.Event> page = feed.read(tenant, cursor, types, PAGE);
+        for (ChangeFeed.Event event : page) {
           if (!out.isReady()) {
             return; // the rest of the page is read again when the client is ready
           }
-          cursor = cursor.after(event.xid(), event.seq());
+          cursor = cursor.after(event.position(), event.xid());
           out.onNext(toProto(event, cursor));
           sent.incrementAndGet();
         }
-        if (!page.full()) {
-          if (page.heldBack()) {
-            timer.schedule(this::wake, heldBackWait.toMillis(), TimeUnit.MILLISECONDS);
-            heldBackWait = heldBackWait.multipliedBy(2).compareTo(HELD_BACK_MAX) > 0 ? HELD_BACK_MAX : heldBackWait.multipliedBy(2);
-          } else {
-            heldBackWait = HELD_BACK_FIRST;
-          }
+        if (page.size() < PAGE) {
           return;
         }
       }
@@ -226,8 +211,8 @@ public final class ChangeStream {
         return;
       }
       retentionChecked = now;
-      Optional<StreamCursor> retained = feed.retainedAfter(tenant);
-      if (retained.isPresent() && cursor.before(retained.get().xid(), retained.get().seq())) {
+      Optional<Long> retained = feed.retainedAfter(tenant);
+      if (retained.isPresent() && cursor.position() < retained.get()) {
         throw expired();
       }
     }

@@ -41,6 +41,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setCleanDataDirectory(false)
               // zonky turns synchronous commits off for tests; real data must survive a crash.
               .setServerConfig("synchronous_commit", "on")
+              // The change stream numbers events in commit order by it (V10).
+              .setServerConfig("track_commit_timestamp", "on")
               .setServerConfig("max_connections", "200")
               .setServerConfig("shared_buffers", sharedBuffers);
       if (port > 0) {
@@ -56,7 +58,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
   public static EmbeddedDatabase startTemporary() {
     try {
       return new EmbeddedDatabase(
-          EmbeddedPostgres.builder().setServerConfig("max_connections", "300").setServerConfig("fsync", "off").start(), true);
+          EmbeddedPostgres.builder().setServerConfig("max_connections", "300").setServerConfig("fsync", "off")
+              .setServerConfig("track_commit_timestamp", "on")
+              .start(), true);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start an embedded PostgreSQL", e);
     }

@@ -41,7 +41,7 @@ import retail.customers.db.tables.TaxClass;
 import retail.customers.server.audit.AuditLog;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
-import retail.customers.server.changes.StreamCursor;
+import retail.customers.server.changes.ChangeSequencer;
 import retail.customers.server.grpc.ErrorMapper;
 import retail.customers.server.ops.Failures;
 import retail.customers.server.grpc.UnknownFields;
@@ -285,8 +285,7 @@ public final class CustomerExport {
               tx.execute("set transaction isolation level repeatable read, read only");
               // The transaction's snapshot, taken by its first query: where
               // the change stream picks up what this copy does not hold.
-              watchCursor = StreamCursor.ofSnapshot(
-                  tx.resultQuery("select pg_current_snapshot()::text").fetchSingle(0, String.class)).encode();
+              watchCursor = ChangeSequencer.now(tx).encode();
               // The COPY lasts as long as the client takes to read the file:
               // the statement timeout that bounds every other query would cut
               // off a client that is merely slow. The call's cancellation and

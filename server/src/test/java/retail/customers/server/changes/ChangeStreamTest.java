@@ -143,9 +143,8 @@ class ChangeStreamTest {
 
   /**
    * Opens a transaction on its own connection that has written a customer of
-   * another store and not committed. Another store's: this store's writes
-   * would wait on the count shard it may lock (one chance in 16), while an
-   * event waits for every older transaction, whatever its tenant.
+   * another store and not committed. Another store's: this store's creates
+   * would wait on the count shard it may lock (one chance in 16).
    */
   private static Connection openWrite(String firstName) throws Exception {
     ApiKeys.MintedKey elsewhere = newStore();
@@ -160,16 +159,59 @@ class ChangeStreamTest {
     return connection;
   }
 
+  /** Opens a transaction that has renamed the customer (no count shard involved) and not committed. */
+  private static Connection openRename(Customer customer, String firstName) throws Exception {
+    Connection connection = api.database().dataSource().getConnection();
+    connection.setAutoCommit(false);
+    try (var update = connection.prepareStatement("update customer set first_name = ? where id = ?")) {
+      update.setString(1, firstName);
+      update.setObject(2, UUID.fromString(customer.getName().substring(customer.getName().lastIndexOf('/') + 1)));
+      assertThat(update.executeUpdate()).isOne();
+    }
+    return connection;
+  }
+
   @Test
-  void anEventWaitsForAnOlderTransactionSoThatNoCursorSkipsIt() throws Exception {
+  void eventsArriveInCommitOrderNotTheOrderTheirTransactionsBegan() throws Exception {
+    ApiKeys.MintedKey store = newStore();
+    Customer slow = create(store, "Slow");
+    try (Watcher watcher = watchFromNow(store); Connection rename = openRename(slow, "Slower")) {
+      Customer quick = create(store, "Quick"); // began after the rename, commits before it
+
+      List<CustomerEvent> first = watcher.take(1);
+      assertThat(names(first)).as("not held back by the older transaction still running").containsExactly(quick.getName());
+      rename.commit();
+      List<CustomerEvent> second = watcher.take(1);
+
+      assertThat(types(second)).containsExactly(UPDATED);
+      assertThat(second.getFirst().getCustomer().getFirstName()).isEqualTo("Slower");
+      try (Watcher resumed = watch(store, WatchCustomersRequest.newBuilder().setStartCursor(first.getFirst().getCursor()))) {
+        assertThat(names(resumed.take(1))).containsExactly(slow.getName());
+        assertThat(resumed.during(Duration.ofMillis(200))).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aLongTransactionOfAnotherStoreHoldsNoStreamBack() throws Exception {
     ApiKeys.MintedKey store = newStore();
     try (Watcher watcher = watchFromNow(store); Connection slow = openWrite("Slow")) {
       Customer quick = create(store, "Quick");
 
-      assertThat(watcher.during(Duration.ofMillis(300))).as("held back behind the older transaction").isEmpty();
-      slow.commit();
-
       assertThat(names(watcher.take(1))).containsExactly(quick.getName());
+      slow.commit();
+      assertThat(watcher.during(Duration.ofMillis(200))).as("the other store's event").isEmpty();
+    }
+  }
+
+  @Test
+  void aCursorOfTheStreamsFirstVersionIsOutOfRangeWithHowToResync() {
+    ApiKeys.MintedKey store = newStore();
+    String firstVersion = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("812:40:".getBytes());
+    try (Watcher old = watch(store, WatchCustomersRequest.newBuilder().setStartCursor(firstVersion))) {
+      Status status = old.awaitEnd();
+      assertThat(status.getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+      assertThat(status.getDescription()).contains("start_cursor", "ExportCustomers");
     }
   }
 
