@@ -50,14 +50,22 @@ alter table customer_event_retention alter column position drop default;
 -- Numbers up to max_events committed events that have no position yet;
 -- returns how many per tenant, after telling the servers' listeners
 -- (NOTIFY customer_events, the tenant as payload; delivered at commit).
+--
+-- Every look-up goes through an index whatever the statistics say: right
+-- after an import they count thousands of events without a position, and a
+-- plan made for those (a hash join over the whole table) costs tens of
+-- milliseconds on every later run, when there are a handful.
 create function customer_event_sequence(max_events int) returns table (tenant_id uuid, events int)
 language plpgsql as $$
 declare
-    last     bigint;
-    tenants  uuid[];
-    counts   int[];
+    last       bigint;
+    tenants    uuid[];
+    xids       xid8[];
+    seqs       bigint[];
+    positions  bigint[];
 begin
-    if not exists (select from customer_event e where e.position is null) then
+    perform from customer_event e where e.position is null order by e.seq limit 1;
+    if not found then
         return; -- idle: no lock, no transaction id
     end if;
     -- One run at a time; waiting here, then reading in a new snapshot (each
@@ -66,23 +74,22 @@ begin
     with todo as (
         select e.tenant_id, e.xid, e.seq, max(e.seq) over (partition by e.xid) as last_write
           from (select u.tenant_id, u.xid, u.seq from customer_event u where u.position is null order by u.seq limit max_events) e
-    ), numbered as (
-        select t.tenant_id, t.xid, t.seq,
-               last + row_number() over (
-                   order by case when current_setting('track_commit_timestamp')::boolean then pg_xact_commit_timestamp(t.xid::xid) end nulls first,
-                            t.last_write, t.xid, t.seq) as position
-          from todo t
-    ), done as (
-        update customer_event e
-           set position = n.position
-          from numbered n
-         where e.tenant_id = n.tenant_id and e.xid = n.xid and e.seq = n.seq
-        returning e.tenant_id, e.position
-    ), moved as (
-        update customer_event_sequencer set last_position = (select coalesce(max(d.position), last) from done d)
     )
-    select array_agg(d.tenant_id), array_agg(d.n) into tenants, counts
-      from (select done.tenant_id, count(*)::int as n from done group by done.tenant_id) d;
-    perform pg_notify('customer_events', t::text) from unnest(tenants) t;
-    return query select * from unnest(tenants, counts);
+    select array_agg(n.tenant_id), array_agg(n.xid), array_agg(n.seq), array_agg(n.position)
+      into tenants, xids, seqs, positions
+      from (select t.tenant_id, t.xid, t.seq,
+                   last + row_number() over (
+                       order by case when current_setting('track_commit_timestamp')::boolean then pg_xact_commit_timestamp(t.xid::xid) end nulls first,
+                                t.last_write, t.xid, t.seq) as position
+              from todo t) n;
+    if positions is null then
+        return; -- what was there is numbered already
+    end if;
+    update customer_event e
+       set position = u.position
+      from unnest(tenants, xids, seqs, positions) as u (tenant_id, xid, seq, position)
+     where e.tenant_id = u.tenant_id and e.xid = u.xid and e.seq = u.seq;
+    update customer_event_sequencer set last_position = last + cardinality(positions);
+    perform pg_notify('customer_events', t::text) from (select distinct unnest(tenants)) d (t);
+    return query select u.t, count(*)::int from unnest(tenants) u (t) group by u.t;
 end $$;

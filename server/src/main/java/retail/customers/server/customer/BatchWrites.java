@@ -9,6 +9,7 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,10 @@ import retail.customers.v1.ErrorReason;
  * Runs a batch's items in one transaction, each behind its own savepoint: an
  * item that fails is rolled back alone and reported in its result, and one
  * commit makes the others durable together (far cheaper than a commit per
- * item).
+ * item). Where the call can write every item at once (creates: one INSERT
+ * for all), it does, in a savepoint; when that cannot give every item its
+ * own result (a constraint fails), the savepoint is rolled back and the
+ * items are written one by one.
  *
  * <p>A tenant's batches run one at a time: each item's statement triggers
  * lock the tenant's count shards and tag counts, in an order that differs
@@ -44,6 +48,16 @@ final class BatchWrites {
     Customer apply(DSLContext tx, Q item);
   }
 
+  /**
+   * Every item's write at once, in a savepoint of the batch's transaction:
+   * results as the items' writes would give them, or empty to have them
+   * written one by one instead (so is a failure).
+   */
+  @FunctionalInterface
+  interface BulkWrite<Q> {
+    Optional<List<CustomerResult>> apply(DSLContext tx, List<Q> items);
+  }
+
   private final DSLContext dsl;
   /** Each tenant's batch turn on this server. */
   private final LoadingCache<UUID, Semaphore> turns = Caffeine.newBuilder().weakValues().build(tenant -> new Semaphore(1, true));
@@ -53,6 +67,11 @@ final class BatchWrites {
   }
 
   <Q> List<CustomerResult> write(Caller caller, List<Q> items, ItemWrite<Q> write) {
+    return write(caller, items, (tx, all) -> Optional.empty(), write);
+  }
+
+  /** Writes the items at once when {@code bulk} can, else one by one. */
+  <Q> List<CustomerResult> write(Caller caller, List<Q> items, BulkWrite<Q> bulk, ItemWrite<Q> write) {
     Semaphore turn = turns.get(caller.tenantId());
     awaitTurn(turn);
     try {
@@ -67,6 +86,10 @@ final class BatchWrites {
                         + " set_config('lock_timeout', {1}, true)",
                     val("batch/" + caller.tenantId()), val(Long.toString(Database.LOCK_TIMEOUT.toMillis())))
                 .fetch();
+            Optional<List<CustomerResult>> all = bulk(c.dsl(), items, bulk);
+            if (all.isPresent()) {
+              return all.get();
+            }
             List<CustomerResult> results = new ArrayList<>(items.size());
             for (Q item : items) {
               results.add(item(c.dsl(), item, write));
@@ -76,6 +99,44 @@ final class BatchWrites {
     } finally {
       turn.release();
     }
+  }
+
+  /** The bulk write's results, or empty with its savepoint rolled back. */
+  private static <Q> Optional<List<CustomerResult>> bulk(DSLContext tx, List<Q> items, BulkWrite<Q> bulk) {
+    try {
+      return tx.transactionResult(s -> {
+        Optional<List<CustomerResult>> results = bulk.apply(s.dsl(), items);
+        if (results.isEmpty()) {
+          throw new NotInBulk();
+        }
+        return results;
+      });
+    } catch (NotInBulk e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      ApiException failure = ErrorMapper.toApiException(e);
+      if (failure.reason() == ErrorReason.CALL_ENDED) {
+        throw failure;
+      }
+      return Optional.empty(); // the items one by one find whose it was
+    }
+  }
+
+  /** Rolls the bulk write's savepoint back. */
+  private static final class NotInBulk extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotInBulk() {
+      super(null, null, false, false);
+    }
+  }
+
+  static CustomerResult success(Customer customer) {
+    return CustomerResult.newBuilder().setCustomer(customer).build();
+  }
+
+  static CustomerResult failure(RuntimeException e) {
+    return CustomerResult.newBuilder().setError(ErrorMapper.toStatusProto(e)).build();
   }
 
   /** Takes the tenant's turn on this server, waiting no longer than the call's deadline. */
@@ -98,7 +159,7 @@ final class BatchWrites {
   private static <Q> CustomerResult item(DSLContext tx, Q item, ItemWrite<Q> write) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return CustomerResult.newBuilder().setCustomer(write.apply(tx, item)).build();
+        return success(write.apply(tx, item));
       } catch (RuntimeException e) {
         ApiException failure = ErrorMapper.toApiException(e);
         if (failure.reason() == ErrorReason.CALL_ENDED) {
@@ -107,7 +168,7 @@ final class BatchWrites {
         if (attempt == 1 && ErrorMapper.isDeadlock(e)) {
           continue;
         }
-        return CustomerResult.newBuilder().setError(ErrorMapper.toStatusProto(failure)).build();
+        return failure(failure);
       }
     }
   }

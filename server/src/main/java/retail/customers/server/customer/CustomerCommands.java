@@ -8,7 +8,9 @@ import static retail.customers.server.grpc.ResourceNames.CUSTOMERS;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import com.google.protobuf.FieldMask;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.HashMap;
@@ -33,6 +35,7 @@ import retail.customers.server.validation.Emails;
 import retail.customers.server.validation.Texts;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerResult;
 import retail.customers.v1.CustomerView;
 import retail.customers.v1.DeleteCustomerRequest;
 import retail.customers.v1.EnsureCustomerRequest;
@@ -244,6 +247,57 @@ public final class CustomerCommands {
       return idempotency.replay(dsl, caller, request, Customer.parser()).orElseThrow(() -> invalid);
     }
     return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT, tx -> insert(tx, caller, valid, Ids.newId()));
+  }
+
+  /**
+   * Creates a batch's customers in a few statements, whatever their number:
+   * one look-up of the answers stored for their request ids, one INSERT of
+   * every valid new customer (its statement triggers fire once for all), one
+   * INSERT of their answers. The results are those that
+   * {@link #create} item by item would give. Empty when the batch must be
+   * written item by item after all: it repeats a request id, or a
+   * concurrent run of one of its requests stored its answer first. A
+   * statement that fails (a constraint) throws; the caller rolls back and
+   * writes item by item, which reports the failure on its own item.
+   */
+  Optional<List<CustomerResult>> createAll(DSLContext tx, Caller caller, List<CreateCustomerRequest> requests) {
+    if (!IdempotentRequests.distinctIds(requests)) {
+      return Optional.empty();
+    }
+    CustomerReferences references = referencesSnapshot(tx, caller);
+    Map<Integer, IdempotentRequests.Replay<Customer>> replays = idempotency.storedAll(tx, caller, requests, Customer.parser());
+    CustomerResult[] results = new CustomerResult[requests.size()];
+    List<Integer> written = new ArrayList<>();
+    List<CustomerRecord> rows = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      IdempotentRequests.Replay<Customer> replay = replays.get(i);
+      if (replay != null) {
+        results[i] = replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
+        continue;
+      }
+      try {
+        rows.add(newRecord(caller, validateNew(references, caller, requests.get(i).getCustomer(), Source.SOURCE_API), Ids.newId()));
+        written.add(i);
+      } catch (ApiException invalid) {
+        results[i] = BatchWrites.failure(invalid);
+      }
+    }
+    if (rows.isEmpty()) {
+      return Optional.of(List.of(results));
+    }
+    Map<UUID, CustomerRow> inserted = repository.insertAll(tx, rows);
+    List<CreateCustomerRequest> writtenRequests = new ArrayList<>(written.size());
+    List<Customer> created = new ArrayList<>(written.size());
+    for (int j = 0; j < written.size(); j++) {
+      Customer customer = full(inserted.get(rows.get(j).getId()));
+      results[written.get(j)] = BatchWrites.success(customer);
+      writtenRequests.add(requests.get(written.get(j)));
+      created.add(customer);
+    }
+    if (!idempotency.storeAll(tx, caller, writtenRequests, created, SUBJECT)) {
+      return Optional.empty();
+    }
+    return Optional.of(List.of(results));
   }
 
   /** Inserts a validated customer with the given id; returns it as stored. */

@@ -20,9 +20,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -299,6 +303,42 @@ public final class CustomerRepository {
   /** Inserts a row and reads it back in the same statement. */
   CustomerRow insert(DSLContext tx, CustomerRecord row) {
     return tx.insertInto(CUSTOMER).set(row).returningResult(ROW_FIELDS).fetchSingle(CustomerRepository::toRow);
+  }
+
+  /**
+   * Inserts rows in as few statements as the protocol's 65,535 parameters
+   * allow, and reads them back, by id. Each row gives its set fields; the
+   * columns another row sets and it does not take their defaults.
+   */
+  Map<UUID, CustomerRow> insertAll(DSLContext tx, List<CustomerRecord> rows) {
+    Set<Field<?>> set = new HashSet<>();
+    for (CustomerRecord row : rows) {
+      for (Field<?> field : CUSTOMER.fields()) {
+        if (row.changed(field)) {
+          set.add(field);
+        }
+      }
+    }
+    List<Field<?>> columns = Arrays.stream(CUSTOMER.fields()).filter(set::contains).toList();
+    int perStatement = Math.max(1, MAX_PARAMETERS / Math.max(1, columns.size()));
+    Map<UUID, CustomerRow> inserted = new HashMap<>();
+    for (int from = 0; from < rows.size(); from += perStatement) {
+      var insert = tx.insertInto(CUSTOMER, columns);
+      for (CustomerRecord row : rows.subList(from, Math.min(rows.size(), from + perStatement))) {
+        insert = insert.values(columns.stream().map(f -> valueOf(row, f)).toList());
+      }
+      for (CustomerRow row : fetch(insert.returningResult(ROW_FIELDS), CustomerRepository::toRow)) {
+        inserted.put(row.id(), row);
+      }
+    }
+    return inserted;
+  }
+
+  private static final int MAX_PARAMETERS = 65_535;
+
+  @SuppressWarnings("unchecked")
+  private static <T> Field<T> valueOf(CustomerRecord row, Field<T> field) {
+    return row.changed(field) ? DSL.val(row.get(field), field) : DSL.defaultValue(field);
   }
 
   /** Writes the changed fields of {@code row}, bumping its version, and reads it back in the same statement. */

@@ -202,7 +202,8 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public void batchCreateCustomers(BatchCreateCustomersRequest request, StreamObserver<BatchCreateCustomersResponse> response) {
     Caller caller = Caller.current();
     checkBatchSize("requests", request.getRequestsCount());
-    List<CustomerResult> results = batches.write(caller, request.getRequestsList(), (tx, item) -> commands.create(tx, caller, item));
+    List<CustomerResult> results = batches.write(caller, request.getRequestsList(),
+        (tx, items) -> commands.createAll(tx, caller, items), (tx, item) -> commands.create(tx, caller, item));
     Unary.reply(response, BatchCreateCustomersResponse.newBuilder().addAllResults(results).build());
   }
 

@@ -11,7 +11,12 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -113,6 +118,76 @@ public final class IdempotentRequests {
   public <T extends Message> Optional<T> replay(DSLContext dsl, Caller caller, Message request, Parser<T> parser) {
     Key key = Key.of(request);
     return key == null ? Optional.empty() : stored(dsl, caller, key, parser);
+  }
+
+  /** A stored answer to an earlier run of a request, or the error a reused request id gets. */
+  public record Replay<T>(T answer, ApiException error) {}
+
+  /**
+   * Whether no two of {@code requests} share a request_id: a batch that
+   * repeats one is written item by item, so that the repeat replays the
+   * first item's answer as it would as a call of its own.
+   */
+  public static boolean distinctIds(List<? extends Message> requests) {
+    Set<UUID> ids = new HashSet<>();
+    for (Message request : requests) {
+      Key key = Key.of(request);
+      if (key != null && !ids.add(key.id())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The stored answers to those of {@code requests} that were answered before, by index, in one query. */
+  public <T extends Message> Map<Integer, Replay<T>> storedAll(
+      DSLContext dsl, Caller caller, List<? extends Message> requests, Parser<T> parser) {
+    Map<UUID, Integer> byId = new HashMap<>();
+    Map<Integer, Key> keys = new HashMap<>();
+    for (int i = 0; i < requests.size(); i++) {
+      Key key = Key.of(requests.get(i));
+      if (key != null) {
+        byId.put(key.id(), i);
+        keys.put(i, key);
+      }
+    }
+    Map<Integer, Replay<T>> replays = new HashMap<>();
+    if (byId.isEmpty()) {
+      return replays;
+    }
+    for (IdempotentRequestRecord previous : dsl.selectFrom(IDEMPOTENT_REQUEST)
+        .where(IDEMPOTENT_REQUEST.TENANT_ID.eq(caller.tenantId()), IDEMPOTENT_REQUEST.REQUEST_ID.in(byId.keySet()))
+        .fetch()) {
+      int at = byId.get(previous.getRequestId());
+      try {
+        replays.put(at, new Replay<>(answer(previous, keys.get(at), parser), null));
+      } catch (ApiException reused) {
+        replays.put(at, new Replay<>(null, reused));
+      }
+    }
+    return replays;
+  }
+
+  /**
+   * Stores the answers to requests written in {@code tx} (those without a
+   * request_id are skipped), in one statement. False when an id was taken
+   * meanwhile by a concurrent run of the same request: the caller rolls
+   * its writes back and writes item by item, which replays that answer.
+   */
+  public <T extends Message> boolean storeAll(
+      DSLContext tx, Caller caller, List<? extends Message> requests, List<T> responses, Function<T, UUID> subject) {
+    var insert = tx.insertInto(IDEMPOTENT_REQUEST, IDEMPOTENT_REQUEST.TENANT_ID, IDEMPOTENT_REQUEST.REQUEST_ID,
+        IDEMPOTENT_REQUEST.METHOD, IDEMPOTENT_REQUEST.REQUEST_HASH, IDEMPOTENT_REQUEST.RESPONSE, IDEMPOTENT_REQUEST.CUSTOMER_ID);
+    int keyed = 0;
+    for (int i = 0; i < requests.size(); i++) {
+      Key key = Key.of(requests.get(i));
+      if (key != null) {
+        T response = responses.get(i);
+        insert = insert.values(caller.tenantId(), key.id(), key.method(), key.hash(), response.toByteArray(), subject.apply(response));
+        keyed++;
+      }
+    }
+    return keyed == 0 || insert.onConflictDoNothing().execute() == keyed;
   }
 
   /** What identifies a request: its request_id, and what it asked (method and fingerprint, to refuse a reuse). */

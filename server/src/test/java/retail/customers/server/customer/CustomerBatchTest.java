@@ -191,6 +191,75 @@ class CustomerBatchTest {
     assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(2);
   }
 
+  @Test
+  void aThousandCreatesMixingAnswersInvalidItemsAndDifferentFieldsAreEachAnsweredAsTheirOwnCall() {
+    String prefix = "bulk-" + UUID.randomUUID() + "-";
+    CreateCustomerRequest answeredBefore =
+        createItem(Customers.valid().setExternalReference(prefix + "before")).toBuilder().setRequestId(Customers.requestId()).build();
+    Customer before = api.customers().createCustomer(answeredBefore);
+    BatchCreateCustomersRequest.Builder batch = BatchCreateCustomersRequest.newBuilder().addRequests(answeredBefore);
+    for (int i = 1; i < 1000; i++) {
+      Customer.Builder customer = Customers.valid().setExternalReference(prefix + i);
+      if (i % 3 == 0) {
+        customer.setEmail("person" + i + "@example.com").addTags("vip");
+      } else if (i % 3 == 1) {
+        customer.clearLastName().setCompany("Company " + i);
+      }
+      if (i % 100 == 7) {
+        customer.setEmail("not an email " + i);
+      }
+      CreateCustomerRequest.Builder item = createItem(customer).toBuilder();
+      if (i % 2 == 0) {
+        item.setRequestId(Customers.requestId());
+      }
+      batch.addRequests(item);
+    }
+
+    List<CustomerResult> results = api.customers().batchCreateCustomers(batch.build()).getResultsList();
+
+    assertThat(results).hasSize(1000);
+    assertThat(results.getFirst().getCustomer()).as("the stored answer").isEqualTo(before);
+    for (int i = 1; i < 1000; i++) {
+      CustomerResult result = results.get(i);
+      if (i % 100 == 7) {
+        assertThat(violationsOf(result.getError())).containsOnlyKeys("customer.email");
+      } else {
+        assertThat(result.getCustomer().getExternalReference()).isEqualTo(prefix + i);
+        assertThat(result.getCustomer()).isEqualTo(Customers.get(api.customers(), result.getCustomer().getName()));
+      }
+    }
+    assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(1 + 999 - 10);
+
+    // The retry: items with request ids get their answers; the others are new
+    // creates whose external references are taken, which fails in the
+    // database and sends the batch item by item.
+    List<CustomerResult> retried = api.customers().batchCreateCustomers(batch.build()).getResultsList();
+    for (int i = 0; i < 1000; i++) {
+      if (i % 100 == 7) {
+        assertThat(errorCode(retried.get(i))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      } else if (i % 2 == 0) {
+        assertThat(retried.get(i)).as("item %d", i).isEqualTo(results.get(i));
+      } else {
+        assertThat(errorCode(retried.get(i))).as("item %d", i).isEqualTo(Status.Code.ALREADY_EXISTS);
+      }
+    }
+    assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(1 + 999 - 10);
+  }
+
+  @Test
+  void aRequestIdRepeatedInOneBatchIsWrittenOnceAndTheRepeatGetsItsAnswer() {
+    String prefix = "repeat-" + UUID.randomUUID() + "-";
+    CreateCustomerRequest item =
+        createItem(Customers.valid().setExternalReference(prefix + 1)).toBuilder().setRequestId(Customers.requestId()).build();
+
+    List<CustomerResult> results =
+        api.customers().batchCreateCustomers(BatchCreateCustomersRequest.newBuilder().addRequests(item).addRequests(item).build())
+            .getResultsList();
+
+    assertThat(results.get(1).getCustomer()).isEqualTo(results.get(0).getCustomer());
+    assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(1);
+  }
+
   // ---- update ----
 
   @Test
