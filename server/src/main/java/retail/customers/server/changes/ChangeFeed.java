@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Table;
 import retail.customers.server.customer.CustomerRepository;
 import retail.customers.server.customer.CustomerRow;
 import retail.customers.v1.CustomerEvent;
@@ -29,7 +30,7 @@ import retail.customers.v1.CustomerEvent;
  * they are committed, and no event can be numbered below one already read.
  */
 final class ChangeFeed {
-  private static final Field<Long> XID = field("customer_event.xid::text::bigint", Long.class);
+  private static final Field<Long> XID = field("customer_event.xid::text::bigint", Long.class).as("xid_number");
 
   /** An event as read: its position, its transaction, what happened, and the customer now. */
   record Event(long position, long xid, CustomerEvent.Type type, OffsetDateTime time, UUID mergedCustomer, CustomerRow customer) {}
@@ -40,17 +41,29 @@ final class ChangeFeed {
     this.dsl = dsl;
   }
 
-  /** Up to {@code limit} events after {@code cursor}, of the given types (all when empty). */
+  /**
+   * Up to {@code limit} events after {@code cursor}, of the given types (all
+   * when empty). The page of events is read first, by the position index,
+   * and only then joined to its customers: left to choose, the planner
+   * started from the customers of a tenant too new for its statistics and
+   * read a few thousand events for each of them.
+   */
   List<Event> read(UUID tenant, StreamCursor cursor, Set<CustomerEvent.Type> types, int limit) {
+    Table<?> page = dsl.select(CUSTOMER_EVENT.TENANT_ID, CUSTOMER_EVENT.CUSTOMER_ID, CUSTOMER_EVENT.POSITION, XID,
+            CUSTOMER_EVENT.TYPE, CUSTOMER_EVENT.EVENT_TIME, CUSTOMER_EVENT.MERGED_CUSTOMER_ID)
+        .from(CUSTOMER_EVENT)
+        .where(after(tenant, cursor, types))
+        .orderBy(CUSTOMER_EVENT.POSITION)
+        .limit(inline(limit))
+        .asTable("page");
+    Field<Long> position = page.field(CUSTOMER_EVENT.POSITION);
     List<Event> events = new ArrayList<>();
     CustomerRepository.fetch(
-        CustomerRepository.selectRows(
-                dsl, CUSTOMER_EVENT.POSITION, XID, CUSTOMER_EVENT.TYPE, CUSTOMER_EVENT.EVENT_TIME, CUSTOMER_EVENT.MERGED_CUSTOMER_ID)
-            .join(CUSTOMER_EVENT)
-            .on(CUSTOMER_EVENT.TENANT_ID.eq(CUSTOMER.TENANT_ID).and(CUSTOMER_EVENT.CUSTOMER_ID.eq(CUSTOMER.ID)))
-            .where(after(tenant, cursor, types))
-            .orderBy(CUSTOMER_EVENT.POSITION)
-            .limit(inline(limit)),
+        CustomerRepository.selectRows(dsl, position, page.field(XID), page.field(CUSTOMER_EVENT.TYPE),
+                page.field(CUSTOMER_EVENT.EVENT_TIME), page.field(CUSTOMER_EVENT.MERGED_CUSTOMER_ID))
+            .join(page)
+            .on(page.field(CUSTOMER_EVENT.TENANT_ID).eq(CUSTOMER.TENANT_ID).and(page.field(CUSTOMER_EVENT.CUSTOMER_ID).eq(CUSTOMER.ID)))
+            .orderBy(position),
         rs -> {
           int at = CustomerRepository.FIRST_EXTRA_COLUMN;
           events.add(new Event(

@@ -27,7 +27,7 @@ import retail.customers.v1.ErrorReason;
  * item that fails is rolled back alone and reported in its result, and one
  * commit makes the others durable together (far cheaper than a commit per
  * item). Where the call can write every item at once (creates: one INSERT
- * for all), it does, in a savepoint; when that cannot give every item its
+ * for all; updates: one locking SELECT, the UPDATEs in one JDBC batch), it does, in a savepoint; when that cannot give every item its
  * own result (a constraint fails), the savepoint is rolled back and the
  * items are written one by one.
  *
@@ -64,10 +64,6 @@ final class BatchWrites {
 
   BatchWrites(DSLContext dsl) {
     this.dsl = dsl;
-  }
-
-  <Q> List<CustomerResult> write(Caller caller, List<Q> items, ItemWrite<Q> write) {
-    return write(caller, items, (tx, all) -> Optional.empty(), write);
   }
 
   /** Writes the items at once when {@code bulk} can, else one by one. */

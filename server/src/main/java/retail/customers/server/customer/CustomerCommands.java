@@ -319,13 +319,80 @@ public final class CustomerCommands {
     return idempotency.write(dsl, caller, request, Customer.parser(), SUBJECT,
         tx -> {
           CustomerRecord row = lockWritable(tx, caller, id, input.getName(), input.getEtag());
-          Customer current = CustomerMapper.toProto(row);
-          CustomerUpdates.Result merged = CustomerUpdates.apply(request.getUpdateMask(), input, current);
-          Customer valid = validator.validate(CustomerReferences.live(tx, caller.tenantId(), definitions), caller, "customer",
-              merged.customer(), current,
-              CustomerValidator.Purpose.update(merged.customFieldsChanged()));
-          return full(repository.update(tx, CustomerMapper.toRecord(valid, row)));
+          return full(repository.update(tx, updated(CustomerReferences.live(tx, caller.tenantId(), definitions), caller, request, row)));
         });
+  }
+
+  /** The row as the request would leave it, validated; the row as it is, locked and writable. */
+  private CustomerRecord updated(CustomerReferences references, Caller caller, UpdateCustomerRequest request, CustomerRecord row) {
+    Customer current = CustomerMapper.toProto(row);
+    CustomerUpdates.Result merged = CustomerUpdates.apply(request.getUpdateMask(), request.getCustomer(), current);
+    Customer valid = validator.validate(references, caller, "customer", merged.customer(), current,
+        CustomerValidator.Purpose.update(merged.customFieldsChanged()));
+    return CustomerMapper.toRecord(valid, row);
+  }
+
+  /**
+   * Updates a batch's customers in a few statements whatever their number:
+   * one look-up of stored answers, one SELECT that locks every row (in id
+   * order), the UPDATEs sent together in one JDBC batch, one read back, one
+   * INSERT of the answers. The results are those that {@link #update} item
+   * by item would give. Empty when the batch must be written item by item
+   * after all: it repeats a request id or a customer (the second update
+   * sees the first's result), or a concurrent run of one of its requests
+   * stored its answer first. A statement that fails throws; the caller
+   * rolls back and writes item by item.
+   */
+  Optional<List<CustomerResult>> updateAll(DSLContext tx, Caller caller, List<UpdateCustomerRequest> requests) {
+    if (!IdempotentRequests.distinctIds(requests)) {
+      return Optional.empty();
+    }
+    Map<Integer, IdempotentRequests.Replay<Customer>> replays = idempotency.storedAll(tx, caller, requests, Customer.parser());
+    Set<UUID> ids = new LinkedHashSet<>();
+    for (int i = 0; i < requests.size(); i++) {
+      UUID id = ResourceNames.tryParseUuid(requests.get(i).getCustomer().getName(), CUSTOMERS);
+      if (!replays.containsKey(i) && id != null && !ids.add(id)) {
+        return Optional.empty();
+      }
+    }
+    Map<UUID, CustomerRecord> locked = repository.lockAll(tx, caller.tenantId(), ids);
+    CustomerReferences references = referencesSnapshot(tx, caller);
+    CustomerResult[] results = new CustomerResult[requests.size()];
+    List<Integer> written = new ArrayList<>();
+    List<CustomerRecord> rows = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      IdempotentRequests.Replay<Customer> replay = replays.get(i);
+      if (replay != null) {
+        results[i] = replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
+        continue;
+      }
+      UpdateCustomerRequest request = requests.get(i);
+      Customer input = request.getCustomer();
+      try {
+        UUID id = ResourceNames.parseUuid(input.getName(), CUSTOMERS, "customer.name");
+        CustomerRecord row = writable(tx, caller, locked.get(id), input.getName(), input.getEtag());
+        rows.add(updated(references, caller, request, row));
+        written.add(i);
+      } catch (ApiException failed) {
+        results[i] = BatchWrites.failure(failed);
+      }
+    }
+    if (rows.isEmpty()) {
+      return Optional.of(List.of(results));
+    }
+    Map<UUID, CustomerRow> updated = repository.updateAll(tx, caller.tenantId(), rows);
+    List<UpdateCustomerRequest> writtenRequests = new ArrayList<>(written.size());
+    List<Customer> answers = new ArrayList<>(written.size());
+    for (int j = 0; j < written.size(); j++) {
+      Customer customer = full(updated.get(rows.get(j).getId()));
+      results[written.get(j)] = BatchWrites.success(customer);
+      writtenRequests.add(requests.get(written.get(j)));
+      answers.add(customer);
+    }
+    if (!idempotency.storeAll(tx, caller, writtenRequests, answers, SUBJECT)) {
+      return Optional.empty();
+    }
+    return Optional.of(List.of(results));
   }
 
   /** Archives; archiving an archived customer changes nothing. */
@@ -434,7 +501,14 @@ public final class CustomerCommands {
 
   /** The row, locked for the rest of the transaction, if it may still change. */
   private CustomerRecord lockWritable(DSLContext tx, Caller caller, UUID id, String name, String etag) {
-    CustomerRecord row = repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(name));
+    return writable(tx, caller, repository.findForUpdate(tx, caller.tenantId(), id).orElse(null), name, etag);
+  }
+
+  /** The row if there is one and it may still change, at the version the etag names. */
+  private CustomerRecord writable(DSLContext tx, Caller caller, CustomerRecord row, String name, String etag) {
+    if (row == null) {
+      throw ApiException.notFound(name);
+    }
     if (row.getEraseTime() != null) {
       throw ApiException.erased(name);
     }

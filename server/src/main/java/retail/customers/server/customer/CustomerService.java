@@ -211,7 +211,8 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public void batchUpdateCustomers(BatchUpdateCustomersRequest request, StreamObserver<BatchUpdateCustomersResponse> response) {
     Caller caller = Caller.current();
     checkBatchSize("requests", request.getRequestsCount());
-    List<CustomerResult> results = batches.write(caller, request.getRequestsList(), (tx, item) -> commands.update(tx, caller, item));
+    List<CustomerResult> results = batches.write(caller, request.getRequestsList(),
+        (tx, items) -> commands.updateAll(tx, caller, items), (tx, item) -> commands.update(tx, caller, item));
     Unary.reply(response, BatchUpdateCustomersResponse.newBuilder().addAllResults(results).build());
   }
 
