@@ -356,15 +356,39 @@ public final class CustomerRepository {
   }
 
   /**
-   * Writes the changed fields of each row, bumping its versions, in one
-   * round trip (a JDBC batch: the statements are sent together), then reads
-   * them all back in one more, by id.
+   * Writes the changed fields of each row, bumping its version, in one
+   * statement (the rows travel as one JSON parameter), and reads them back,
+   * by id. A field that one row changes is written for every row, with its
+   * value as read where it did not change.
    */
   Map<UUID, CustomerRow> updateAll(DSLContext tx, UUID tenantId, List<CustomerRecord> rows) {
-    tx.batch(rows.stream().map(row -> (org.jooq.Query) updateOf(tx, row)).toList()).execute();
+    Set<Field<?>> changed = new HashSet<>();
+    for (CustomerRecord row : rows) {
+      keepModified(row);
+      for (Field<?> field : CUSTOMER.fields()) {
+        if (row.changed(field)) {
+          changed.add(field);
+        }
+      }
+    }
+    List<Field<?>> written = Arrays.stream(CUSTOMER.fields()).filter(changed::contains).toList();
+    List<Field<?>> columns = new ArrayList<>(written);
+    columns.add(CUSTOMER.ID);
+    Table<?> values = DSL.table("jsonb_populate_recordset(null::customer, {0})",
+        DSL.val(CustomerRowsJson.write(rows, columns)).cast(org.jooq.impl.SQLDataType.JSONB)).as("v");
+    Map<Field<?>, Field<?>> set = new java.util.LinkedHashMap<>();
+    for (Field<?> field : written) {
+      set.put(field, values.field(field.getName()));
+    }
+    set.put(CUSTOMER.VERSION, CUSTOMER.VERSION.plus(1));
+    set.put(CUSTOMER.UPDATE_TIME, currentOffsetDateTime());
     Map<UUID, CustomerRow> updated = new HashMap<>();
-    for (Read read : findAll(tx, tenantId, rows.stream().map(CustomerRecord::getId).toList())) {
-      updated.put(read.row().id(), read.row());
+    for (CustomerRow row : fetch(
+        tx.update(CUSTOMER).set(set).from(values)
+            .where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(values.field(CUSTOMER.ID.getName(), UUID.class)))
+            .returningResult(ROW_FIELDS),
+        CustomerRepository::toRow)) {
+      updated.put(row.id(), row);
     }
     return updated;
   }
@@ -374,16 +398,21 @@ public final class CustomerRepository {
    * field the mapper set: an update of a customer's notes writes its notes).
    */
   private static org.jooq.UpdateConditionStep<CustomerRecord> updateOf(DSLContext tx, CustomerRecord row) {
-    for (Field<?> field : CUSTOMER.fields()) {
-      if (row.changed(field) && java.util.Objects.deepEquals(row.original(field), row.get(field))) {
-        row.changed(field, false);
-      }
-    }
+    keepModified(row);
     return tx.update(CUSTOMER)
         .set(row)
         .set(CUSTOMER.VERSION, CUSTOMER.VERSION.plus(1))
         .set(CUSTOMER.UPDATE_TIME, currentOffsetDateTime())
         .where(CUSTOMER.TENANT_ID.eq(row.getTenantId()), CUSTOMER.ID.eq(row.getId()));
+  }
+
+  /** Marks unchanged the fields that were set to the value they had when read. */
+  private static void keepModified(CustomerRecord row) {
+    for (Field<?> field : CUSTOMER.fields()) {
+      if (row.changed(field) && java.util.Objects.deepEquals(row.original(field), row.get(field))) {
+        row.changed(field, false);
+      }
+    }
   }
 
   /** Neither erased nor merged away. */

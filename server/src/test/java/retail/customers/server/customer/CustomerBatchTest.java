@@ -295,6 +295,67 @@ class CustomerBatchTest {
   }
 
   @Test
+  void aThousandUpdatesOfDistinctCustomersAreEachAnsweredAsTheirOwnCallAndReplayed() {
+    BatchCreateCustomersRequest.Builder creates = BatchCreateCustomersRequest.newBuilder();
+    for (int i = 0; i < 1000; i++) {
+      creates.addRequests(createItem(Customers.valid()));
+    }
+    List<Customer> customers =
+        api.customers().batchCreateCustomers(creates.build()).getResultsList().stream().map(CustomerResult::getCustomer).toList();
+    Customer stale = Customers.update(api.customers(), customers.get(5).getName(), Customer.newBuilder().setCompany("Changed"), "company");
+    BatchUpdateCustomersRequest.Builder batch = BatchUpdateCustomersRequest.newBuilder();
+    for (int i = 0; i < 1000; i++) {
+      Customer.Builder changes = Customer.newBuilder().setName(customers.get(i).getName());
+      UpdateCustomerRequest.Builder item;
+      if (i == 5) {
+        item = updateItem(changes.setEtag(customers.get(i).getEtag()).setNotes("stale"), "notes").toBuilder();
+      } else if (i % 100 == 9) {
+        item = updateItem(changes.setEmail("not an email"), "email").toBuilder();
+      } else if (i % 3 == 0) {
+        item = updateItem(changes.setNotes("note " + i).setCompany("Company " + i), "notes", "company").toBuilder();
+      } else {
+        item = updateItem(changes.setEtag(customers.get(i).getEtag()).setNotes("note " + i), "notes").toBuilder();
+      }
+      if (i % 2 == 0) {
+        item.setRequestId(Customers.requestId());
+      }
+      batch.addRequests(item);
+    }
+    batch.setRequests(999, updateItem(Customer.newBuilder().setName("customers/" + UUID.randomUUID()).setNotes("?"), "notes"));
+
+    List<CustomerResult> results = api.customers().batchUpdateCustomers(batch.build()).getResultsList();
+
+    assertThat(errorReason(results.get(5))).isEqualTo("ETAG_MISMATCH");
+    assertThat(errorCode(results.get(999))).isEqualTo(Status.Code.NOT_FOUND);
+    for (int i = 0; i < 999; i++) {
+      if (i == 5) {
+        continue;
+      }
+      if (i % 100 == 9) {
+        assertThat(violationsOf(results.get(i).getError())).containsOnlyKeys("customer.email");
+        continue;
+      }
+      Customer updated = results.get(i).getCustomer();
+      assertThat(updated.getNotes()).isEqualTo("note " + i);
+      assertThat(updated.getCompany()).isEqualTo(i % 3 == 0 ? "Company " + i : customers.get(i).getCompany());
+      assertThat(updated.getEtag()).isNotEqualTo(customers.get(i).getEtag());
+      assertThat(updated).isEqualTo(Customers.get(api.customers(), updated.getName()));
+    }
+    assertThat(Customers.get(api.customers(), stale.getName())).isEqualTo(stale);
+
+    // The retry: the items with request ids get their first answers; those
+    // without are applied again, their etags now stale where they had one.
+    List<CustomerResult> retried = api.customers().batchUpdateCustomers(batch.build()).getResultsList();
+    for (int i = 0; i < 999; i++) {
+      if (i % 2 == 0 && i % 100 != 9) {
+        assertThat(retried.get(i)).as("item %d", i).isEqualTo(results.get(i));
+      } else if (i % 100 != 9 && i % 3 != 0) {
+        assertThat(errorReason(retried.get(i))).as("item %d", i).isEqualTo("ETAG_MISMATCH");
+      }
+    }
+  }
+
+  @Test
   void batchUpdateCannotReachAnotherStoresCustomer() {
     Customer ofB = Customers.create(api.customers(api.tenantB().key()), Customers.minimal());
 
