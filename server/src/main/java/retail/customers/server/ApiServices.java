@@ -27,6 +27,7 @@ import retail.customers.server.changes.ChangeNotifier;
 import retail.customers.server.changes.ChangeRetention;
 import retail.customers.server.changes.ChangeSequencer;
 import retail.customers.server.changes.ChangeStream;
+import retail.customers.server.customer.BatchWrites;
 import retail.customers.server.customer.CustomerCommands;
 import retail.customers.server.customer.CustomerService;
 import retail.customers.server.customertype.CustomerTypeService;
@@ -165,7 +166,8 @@ public final class ApiServices {
             new CustomerService(dsl, commands, search, new TagCounts(dsl), export,
                 new CustomerImport(dsl, commands, clock, imported), changes, routing,
                 replica == null ? search : new CustomerSearch(replica.dsl(), replica.cachedPlans(), clock, settings.countBudget()),
-                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported), new DuplicateFinder(dsl, clock), database.cachedPlans()),
+                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported), new DuplicateFinder(dsl, clock), database.cachedPlans(),
+                new BatchWrites(dsl, metrics)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions));

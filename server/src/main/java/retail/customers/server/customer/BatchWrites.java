@@ -13,11 +13,16 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import retail.customers.server.auth.Caller;
 import retail.customers.server.db.Database;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.server.ops.Failures;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerResult;
 import retail.customers.v1.ErrorReason;
@@ -41,7 +46,8 @@ import retail.customers.v1.ErrorReason;
  * deadlock (with a single write) is tried once more from its savepoint. A
  * batch whose call ends (deadline, cancel) stops and writes nothing.
  */
-final class BatchWrites {
+public final class BatchWrites {
+  private static final Logger log = LoggerFactory.getLogger(BatchWrites.class);
   /** One item's write, in the batch's transaction. */
   @FunctionalInterface
   interface ItemWrite<Q> {
@@ -59,11 +65,23 @@ final class BatchWrites {
   }
 
   private final DSLContext dsl;
+  private final Counter repeats;
+  private final Counter failures;
   /** Each tenant's batch turn on this server. */
   private final LoadingCache<UUID, Semaphore> turns = Caffeine.newBuilder().weakValues().build(tenant -> new Semaphore(1, true));
 
-  BatchWrites(DSLContext dsl) {
+  /** @param metrics counts the batches written item by item, and why */
+  public BatchWrites(DSLContext dsl, MeterRegistry metrics) {
     this.dsl = dsl;
+    this.repeats = itemByItem(metrics, "repeats");
+    this.failures = itemByItem(metrics, "failure");
+  }
+
+  private static Counter itemByItem(MeterRegistry metrics, String reason) {
+    return Counter.builder("customers.batches.item_by_item")
+        .description("batches written item by item: they repeat a request id or a customer, or their bulk write failed")
+        .tag("reason", reason)
+        .register(metrics);
   }
 
   /** Writes the items at once when {@code bulk} can, else one by one. */
@@ -98,7 +116,7 @@ final class BatchWrites {
   }
 
   /** The bulk write's results, or empty with its savepoint rolled back. */
-  private static <Q> Optional<List<CustomerResult>> bulk(DSLContext tx, List<Q> items, BulkWrite<Q> bulk) {
+  private <Q> Optional<List<CustomerResult>> bulk(DSLContext tx, List<Q> items, BulkWrite<Q> bulk) {
     try {
       return tx.transactionResult(s -> {
         Optional<List<CustomerResult>> results = bulk.apply(s.dsl(), items);
@@ -108,13 +126,18 @@ final class BatchWrites {
         return results;
       });
     } catch (NotInBulk e) {
+      repeats.increment();
       return Optional.empty();
     } catch (RuntimeException e) {
       ApiException failure = ErrorMapper.toApiException(e);
       if (failure.reason() == ErrorReason.CALL_ENDED) {
         throw failure;
       }
-      return Optional.empty(); // the items one by one find whose it was
+      // The items one by one find whose it was; a failure that no item
+      // meets shows here as a batch written item by item.
+      log.info("batch of {} written item by item: {}", items.size(), Failures.describe(e));
+      failures.increment();
+      return Optional.empty();
     }
   }
 

@@ -41,6 +41,7 @@ import org.jooq.SelectOnConditionStep;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import retail.customers.server.db.Statements;
 import retail.customers.db.tables.records.CustomerRecord;
 
 /** Customers in PostgreSQL; every query is scoped to one tenant. */
@@ -249,16 +250,20 @@ public final class CustomerRepository {
     return new Read(toRow(rs), merged == null ? List.of() : List.of((UUID[]) merged.getArray()));
   }
 
+  private static final String FIND =
+      Statements.render(selectRows(Statements.RENDER, MERGED).where(CUSTOMER.TENANT_ID.eq(Statements.bind(CUSTOMER.TENANT_ID)),
+          CUSTOMER.ID.eq(Statements.bind(CUSTOMER.ID))));
+  // One array parameter: one statement (and one cached plan) whatever the number of ids.
+  private static final String FIND_ALL =
+      Statements.render(selectRows(Statements.RENDER, MERGED).where(CUSTOMER.TENANT_ID.eq(Statements.bind(CUSTOMER.TENANT_ID)),
+          CUSTOMER.ID.eq(DSL.any(Statements.bind(CUSTOMER.ID.getDataType().getArrayDataType())))));
+
   Optional<Read> find(DSLContext dsl, UUID tenantId, UUID id) {
-    return fetch(selectRows(dsl, MERGED).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(id)), CustomerRepository::read)
-        .stream()
-        .findFirst();
+    return fetch(dsl.resultQuery(FIND, tenantId, id), CustomerRepository::read).stream().findFirst();
   }
 
   List<Read> findAll(DSLContext dsl, UUID tenantId, Collection<UUID> ids) {
-    // One array parameter: one statement (and one cached plan) whatever the number of ids.
-    return fetch(selectRows(dsl, MERGED).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(DSL.any(ids.toArray(UUID[]::new)))),
-        CustomerRepository::read);
+    return fetch(dsl.resultQuery(FIND_ALL, tenantId, ids.toArray(UUID[]::new)), CustomerRepository::read);
   }
 
   /** The rows of the customers merged into {@code survivor}, locked. */
@@ -278,8 +283,15 @@ public final class CustomerRepository {
         .execute();
   }
 
+  private static final String FIND_FOR_UPDATE =
+      Statements.render(Statements.RENDER.selectFrom(CUSTOMER)
+          .where(CUSTOMER.TENANT_ID.eq(Statements.bind(CUSTOMER.TENANT_ID)), CUSTOMER.ID.eq(Statements.bind(CUSTOMER.ID)))
+          .forUpdate());
+
   Optional<CustomerRecord> findForUpdate(DSLContext tx, UUID tenantId, UUID id) {
-    return tx.selectFrom(CUSTOMER).where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(id)).forUpdate().fetchOptional();
+    Optional<CustomerRecord> row = tx.resultQuery(FIND_FOR_UPDATE, tenantId, id).fetchOptionalInto(CUSTOMER);
+    row.ifPresent(r -> r.changed(false)); // as read: what an update compares with
+    return row;
   }
 
   /** The live customer with this external reference, if any. */
@@ -300,9 +312,45 @@ public final class CustomerRepository {
         .fetchOptional(CUSTOMER.ID);
   }
 
+  /** The INSERTs of each set of columns, rendered once. */
+  private static final Statements.ByColumns INSERTS = new Statements.ByColumns(CUSTOMER.fields(), columns ->
+      Statements.RENDER.insertInto(CUSTOMER, columns).values(columns.stream().map(Statements::bind).toList()).returningResult(ROW_FIELDS));
+
+  /** The UPDATEs of each set of columns, rendered once; the tenant and id are bound last. */
+  private static final Statements.ByColumns UPDATES = new Statements.ByColumns(CUSTOMER.fields(), columns -> {
+    Map<Field<?>, Field<?>> set = new java.util.LinkedHashMap<>();
+    columns.forEach(column -> set.put(column, Statements.bind(column)));
+    set.put(CUSTOMER.VERSION, CUSTOMER.VERSION.plus(1));
+    set.put(CUSTOMER.UPDATE_TIME, currentOffsetDateTime());
+    return Statements.RENDER.update(CUSTOMER).set(set)
+        .where(CUSTOMER.TENANT_ID.eq(Statements.bind(CUSTOMER.TENANT_ID)), CUSTOMER.ID.eq(Statements.bind(CUSTOMER.ID)))
+        .returningResult(ROW_FIELDS);
+  });
+
   /** Inserts a row and reads it back in the same statement. */
   CustomerRow insert(DSLContext tx, CustomerRecord row) {
-    return tx.insertInto(CUSTOMER).set(row).returningResult(ROW_FIELDS).fetchSingle(CustomerRepository::toRow);
+    List<Field<?>> columns = changed(row);
+    return fetch(tx.resultQuery(INSERTS.sql(columns), values(row, columns, 0)), CustomerRepository::toRow).getFirst();
+  }
+
+  /** The row's changed fields, in the table's order. */
+  private static List<Field<?>> changed(CustomerRecord row) {
+    List<Field<?>> columns = new ArrayList<>();
+    for (Field<?> field : CUSTOMER.fields()) {
+      if (row.changed(field)) {
+        columns.add(field);
+      }
+    }
+    return columns;
+  }
+
+  /** The row's values of these columns, with room for {@code more} after them. */
+  private static Object[] values(CustomerRecord row, List<Field<?>> columns, int more) {
+    Object[] values = new Object[columns.size() + more];
+    for (int i = 0; i < columns.size(); i++) {
+      values[i] = Statements.value(row.get(columns.get(i)));
+    }
+    return values;
   }
 
   /**
@@ -343,7 +391,12 @@ public final class CustomerRepository {
 
   /** Writes the changed fields of {@code row}, bumping its version, and reads it back in the same statement. */
   CustomerRow update(DSLContext tx, CustomerRecord row) {
-    return updateOf(tx, row).returningResult(ROW_FIELDS).fetchSingle(CustomerRepository::toRow);
+    keepModified(row);
+    List<Field<?>> columns = changed(row);
+    Object[] values = values(row, columns, 2);
+    values[columns.size()] = row.getTenantId();
+    values[columns.size() + 1] = row.getId();
+    return fetch(tx.resultQuery(UPDATES.sql(columns), values), CustomerRepository::toRow).getFirst();
   }
 
   /** The rows of these customers, locked in the order of their ids (so two batches cannot deadlock), by id. */
@@ -378,14 +431,14 @@ public final class CustomerRepository {
         DSL.val(CustomerRowsJson.write(rows, columns)).cast(org.jooq.impl.SQLDataType.JSONB)).as("v");
     Map<Field<?>, Field<?>> set = new java.util.LinkedHashMap<>();
     for (Field<?> field : written) {
-      set.put(field, values.field(field.getName()));
+      set.put(field, DSL.field(DSL.name("v", field.getName()), field.getDataType()));
     }
     set.put(CUSTOMER.VERSION, CUSTOMER.VERSION.plus(1));
     set.put(CUSTOMER.UPDATE_TIME, currentOffsetDateTime());
     Map<UUID, CustomerRow> updated = new HashMap<>();
     for (CustomerRow row : fetch(
         tx.update(CUSTOMER).set(set).from(values)
-            .where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(values.field(CUSTOMER.ID.getName(), UUID.class)))
+            .where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(DSL.field(DSL.name("v", CUSTOMER.ID.getName()), UUID.class)))
             .returningResult(ROW_FIELDS),
         CustomerRepository::toRow)) {
       updated.put(row.id(), row);
@@ -394,19 +447,10 @@ public final class CustomerRepository {
   }
 
   /**
-   * The UPDATE of a row's fields that differ from what was read (not every
-   * field the mapper set: an update of a customer's notes writes its notes).
+   * Marks unchanged the fields that were set to the value they had when
+   * read: an update of a customer's notes writes its notes, not every field
+   * the mapper set.
    */
-  private static org.jooq.UpdateConditionStep<CustomerRecord> updateOf(DSLContext tx, CustomerRecord row) {
-    keepModified(row);
-    return tx.update(CUSTOMER)
-        .set(row)
-        .set(CUSTOMER.VERSION, CUSTOMER.VERSION.plus(1))
-        .set(CUSTOMER.UPDATE_TIME, currentOffsetDateTime())
-        .where(CUSTOMER.TENANT_ID.eq(row.getTenantId()), CUSTOMER.ID.eq(row.getId()));
-  }
-
-  /** Marks unchanged the fields that were set to the value they had when read. */
   private static void keepModified(CustomerRecord row) {
     for (Field<?> field : CUSTOMER.fields()) {
       if (row.changed(field) && java.util.Objects.deepEquals(row.original(field), row.get(field))) {

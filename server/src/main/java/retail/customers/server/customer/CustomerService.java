@@ -85,9 +85,9 @@ public final class CustomerService extends CustomerServiceGrpc.CustomerServiceIm
   public CustomerService(
       DSLContext dsl, CustomerCommands commands, CustomerSearch search, TagCounts tags, CustomerExport export,
       CustomerImport importer, ChangeStream changes, ReadRouting routing, CustomerSearch replicaSearch,
-      CustomerExport replicaExport, DuplicateFinder duplicates, DSLContext cachedPlans) {
+      CustomerExport replicaExport, DuplicateFinder duplicates, DSLContext cachedPlans, BatchWrites batches) {
     this.dsl = dsl;
-    this.batches = new BatchWrites(dsl);
+    this.batches = batches;
     this.commands = commands;
     this.search = search;
     this.tags = tags;

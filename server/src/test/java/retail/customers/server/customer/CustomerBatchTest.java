@@ -65,6 +65,11 @@ class CustomerBatchTest {
     return Status.fromCodeValue(result.getError().getCode()).getCode();
   }
 
+  /** Batches written item by item so far, for the reason ("repeats" or "failure"). */
+  private static double itemByItem(String reason) {
+    return api.services().metrics().counter("customers.batches.item_by_item", "reason", reason).count();
+  }
+
   private static int rowsWithReferencePrefix(String prefix) {
     return api.database().dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(prefix));
   }
@@ -215,8 +220,11 @@ class CustomerBatchTest {
       batch.addRequests(item);
     }
 
+    double failuresBefore = itemByItem("failure");
+    double repeatsBefore = itemByItem("repeats");
     List<CustomerResult> results = api.customers().batchCreateCustomers(batch.build()).getResultsList();
 
+    assertThat(itemByItem("failure") + itemByItem("repeats")).as("written at once").isEqualTo(failuresBefore + repeatsBefore);
     assertThat(results).hasSize(1000);
     assertThat(results.getFirst().getCustomer()).as("the stored answer").isEqualTo(before);
     for (int i = 1; i < 1000; i++) {
@@ -234,6 +242,7 @@ class CustomerBatchTest {
     // creates whose external references are taken, which fails in the
     // database and sends the batch item by item.
     List<CustomerResult> retried = api.customers().batchCreateCustomers(batch.build()).getResultsList();
+    assertThat(itemByItem("failure")).isEqualTo(failuresBefore + 1);
     for (int i = 0; i < 1000; i++) {
       if (i % 100 == 7) {
         assertThat(errorCode(retried.get(i))).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -252,10 +261,12 @@ class CustomerBatchTest {
     CreateCustomerRequest item =
         createItem(Customers.valid().setExternalReference(prefix + 1)).toBuilder().setRequestId(Customers.requestId()).build();
 
+    double repeatsBefore = itemByItem("repeats");
     List<CustomerResult> results =
         api.customers().batchCreateCustomers(BatchCreateCustomersRequest.newBuilder().addRequests(item).addRequests(item).build())
             .getResultsList();
 
+    assertThat(itemByItem("repeats")).isEqualTo(repeatsBefore + 1);
     assertThat(results.get(1).getCustomer()).isEqualTo(results.get(0).getCustomer());
     assertThat(rowsWithReferencePrefix(prefix)).isEqualTo(1);
   }
@@ -323,8 +334,10 @@ class CustomerBatchTest {
     }
     batch.setRequests(999, updateItem(Customer.newBuilder().setName("customers/" + UUID.randomUUID()).setNotes("?"), "notes"));
 
+    double itemByItemBefore = itemByItem("failure") + itemByItem("repeats");
     List<CustomerResult> results = api.customers().batchUpdateCustomers(batch.build()).getResultsList();
 
+    assertThat(itemByItem("failure") + itemByItem("repeats")).as("written at once").isEqualTo(itemByItemBefore);
     assertThat(errorReason(results.get(5))).isEqualTo("ETAG_MISMATCH");
     assertThat(errorCode(results.get(999))).isEqualTo(Status.Code.NOT_FOUND);
     for (int i = 0; i < 999; i++) {
@@ -346,6 +359,7 @@ class CustomerBatchTest {
     // The retry: the items with request ids get their first answers; those
     // without are applied again, their etags now stale where they had one.
     List<CustomerResult> retried = api.customers().batchUpdateCustomers(batch.build()).getResultsList();
+    assertThat(itemByItem("failure") + itemByItem("repeats")).as("retried at once too").isEqualTo(itemByItemBefore);
     for (int i = 0; i < 999; i++) {
       if (i % 2 == 0 && i % 100 != 9) {
         assertThat(retried.get(i)).as("item %d", i).isEqualTo(results.get(i));
