@@ -259,11 +259,11 @@ public final class CustomerRepository {
           CUSTOMER.ID.eq(DSL.any(Statements.bind(CUSTOMER.ID.getDataType().getArrayDataType())))));
 
   Optional<Read> find(DSLContext dsl, UUID tenantId, UUID id) {
-    return fetch(dsl.resultQuery(FIND, tenantId, id), CustomerRepository::read).stream().findFirst();
+    return Statements.query(dsl, FIND, new Object[] {tenantId, id}, CustomerRepository::read).stream().findFirst();
   }
 
   List<Read> findAll(DSLContext dsl, UUID tenantId, Collection<UUID> ids) {
-    return fetch(dsl.resultQuery(FIND_ALL, tenantId, ids.toArray(UUID[]::new)), CustomerRepository::read);
+    return Statements.query(dsl, FIND_ALL, new Object[] {tenantId, ids.toArray(UUID[]::new)}, CustomerRepository::read);
   }
 
   /** The rows of the customers merged into {@code survivor}, locked. */
@@ -284,14 +284,25 @@ public final class CustomerRepository {
   }
 
   private static final String FIND_FOR_UPDATE =
-      Statements.render(Statements.RENDER.selectFrom(CUSTOMER)
+      Statements.render(Statements.RENDER.select(STORED_FIELDS).from(CUSTOMER)
           .where(CUSTOMER.TENANT_ID.eq(Statements.bind(CUSTOMER.TENANT_ID)), CUSTOMER.ID.eq(Statements.bind(CUSTOMER.ID)))
           .forUpdate());
 
+  /** The row's stored columns (not the generated search columns, which nothing writes), locked. */
   Optional<CustomerRecord> findForUpdate(DSLContext tx, UUID tenantId, UUID id) {
-    Optional<CustomerRecord> row = tx.resultQuery(FIND_FOR_UPDATE, tenantId, id).fetchOptionalInto(CUSTOMER);
-    row.ifPresent(r -> r.changed(false)); // as read: what an update compares with
-    return row;
+    return Statements.query(tx, FIND_FOR_UPDATE, new Object[] {tenantId, id}, rs -> {
+      CustomerRecord row = new CustomerRecord();
+      for (int i = 0; i < READERS.length; i++) {
+        set(row, STORED_FIELDS.get(i), READERS[i].read(rs, i + 1));
+      }
+      row.changed(false); // as read: what an update compares with
+      return row;
+    }).stream().findFirst();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void set(CustomerRecord row, Field<T> field, Object value) {
+    row.set(field, (T) value);
   }
 
   /** The live customer with this external reference, if any. */
@@ -330,7 +341,7 @@ public final class CustomerRepository {
   /** Inserts a row and reads it back in the same statement. */
   CustomerRow insert(DSLContext tx, CustomerRecord row) {
     List<Field<?>> columns = changed(row);
-    return fetch(tx.resultQuery(INSERTS.sql(columns), values(row, columns, 0)), CustomerRepository::toRow).getFirst();
+    return Statements.query(tx, INSERTS.sql(columns), values(row, columns, 0), CustomerRepository::toRow).getFirst();
   }
 
   /** The row's changed fields, in the table's order. */
@@ -348,7 +359,7 @@ public final class CustomerRepository {
   private static Object[] values(CustomerRecord row, List<Field<?>> columns, int more) {
     Object[] values = new Object[columns.size() + more];
     for (int i = 0; i < columns.size(); i++) {
-      values[i] = Statements.value(row.get(columns.get(i)));
+      values[i] = row.get(columns.get(i));
     }
     return values;
   }
@@ -396,7 +407,7 @@ public final class CustomerRepository {
     Object[] values = values(row, columns, 2);
     values[columns.size()] = row.getTenantId();
     values[columns.size() + 1] = row.getId();
-    return fetch(tx.resultQuery(UPDATES.sql(columns), values), CustomerRepository::toRow).getFirst();
+    return Statements.query(tx, UPDATES.sql(columns), values, CustomerRepository::toRow).getFirst();
   }
 
   /** The rows of these customers, locked in the order of their ids (so two batches cannot deadlock), by id. */

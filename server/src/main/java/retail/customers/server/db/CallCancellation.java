@@ -28,10 +28,23 @@ final class CallCancellation implements ExecuteListener {
 
   @Override
   public void executeStart(ExecuteContext ctx) {
+    if (ctx.statement() != null) {
+      ctx.data(LISTENER, guard(ctx.statement()));
+    }
+  }
+
+  @Override
+  public void end(ExecuteContext ctx) {
+    if (ctx.data(LISTENER) instanceof Guard guard) {
+      guard.close();
+    }
+  }
+
+  /** Ties a statement about to run to the current call, until the guard is closed. */
+  static Guard guard(Statement statement) {
     Context call = Context.current();
-    Statement statement = ctx.statement();
-    if (statement == null || call == Context.ROOT) {
-      return;
+    if (call == Context.ROOT) {
+      return Guard.NONE;
     }
     if (call.isCancelled()) {
       throw ErrorMapper.callEnded(call);
@@ -47,15 +60,16 @@ final class CallCancellation implements ExecuteListener {
     }
     Context.CancellationListener listener = cancelled -> cancel(statement);
     call.addListener(listener, command -> Thread.ofVirtual().name("statement-cancel").start(command));
-    ctx.data(LISTENER, listener);
+    return () -> call.removeListener(listener);
   }
 
-  @Override
-  public void end(ExecuteContext ctx) {
-    Object listener = ctx.data(LISTENER);
-    if (listener instanceof Context.CancellationListener l) {
-      Context.current().removeListener(l);
-    }
+  /** Ends a statement's tie to its call. */
+  @FunctionalInterface
+  interface Guard extends AutoCloseable {
+    Guard NONE = () -> {};
+
+    @Override
+    void close();
   }
 
   private static void cancel(Statement statement) {

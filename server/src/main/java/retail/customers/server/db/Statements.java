@@ -1,9 +1,15 @@
 package retail.customers.server.db;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -12,6 +18,7 @@ import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -20,9 +27,8 @@ import org.jooq.impl.SQLDataType;
  * query parts on every execution, and for the everyday customer calls that
  * rendering was the largest single use of the server's CPU (a fifth of the
  * writes benchmark's samples). A statement whose shape is fixed is rendered
- * here once, with bind markers where its values go, and run as plain SQL
- * with its values: still through jOOQ, so that its execute listeners (the
- * call's cancellation) apply.
+ * here once, with bind markers where its values go, and run with its
+ * values over JDBC ({@link #query}).
  */
 public final class Statements {
   /** Renders; never runs anything. */
@@ -38,8 +44,8 @@ public final class Statements {
   /**
    * A bind marker for a value of the type: a plain {@code ?} for text, whose
    * type PostgreSQL takes from where it stands; a cast for every other type,
-   * which jOOQ binds as text (times, decimals, arrays, JSON) and PostgreSQL
-   * would otherwise refuse to assign.
+   * so that a value bound as text (JSON) or as unknown (a null) is read as
+   * that type.
    */
   public static <T> Field<T> bind(DataType<T> type) {
     String marker;
@@ -53,9 +59,48 @@ public final class Statements {
     return DSL.field(DSL.raw(marker), type);
   }
 
-  /** A value as it is bound to a marker of {@link #bind}. */
-  public static Object value(Object value) {
-    return value instanceof JSONB json ? json.data() : value;
+  /** Reads one row of a result. */
+  @FunctionalInterface
+  public interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs rendered SQL with its values, in order, on the context's connection
+   * (its transaction's, within one), and reads every row. Plain JDBC: even
+   * as plain SQL, jOOQ scanned the text for its bind markers and described
+   * every result column on each execution. The call's cancellation applies
+   * as to every jOOQ statement ({@link CallCancellation}), and the driver
+   * keeps the statement prepared per connection.
+   */
+  public static <T> List<T> query(DSLContext dsl, String sql, Object[] values, RowReader<T> reader) {
+    return dsl.connectionResult(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql);
+          CallCancellation.Guard guard = CallCancellation.guard(statement)) {
+        for (int i = 0; i < values.length; i++) {
+          bind(statement, i + 1, values[i]);
+        }
+        List<T> rows = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            rows.add(reader.read(rs));
+          }
+        }
+        return rows;
+      } catch (SQLException e) {
+        throw new DataAccessException(e.getMessage(), e);
+      }
+    });
+  }
+
+  private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+    switch (value) {
+      case null -> statement.setNull(index, Types.OTHER);
+      case JSONB json -> statement.setString(index, json.data());
+      case String[] texts -> statement.setArray(index, statement.getConnection().createArrayOf("text", texts));
+      case UUID[] ids -> statement.setArray(index, statement.getConnection().createArrayOf("uuid", ids));
+      default -> statement.setObject(index, value);
+    }
   }
 
   /** The statement's SQL, every constant inlined and every marker of {@link #bind} left for its value. */
