@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
+import retail.customers.server.auth.ApiKeyService;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.auth.AuthInterceptor;
 import retail.customers.server.auth.RateLimiter;
@@ -170,7 +171,8 @@ public final class ApiServices {
                 new BatchWrites(dsl, metrics)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
-            new CustomFieldService(dsl, idempotency, definitions));
+            new CustomFieldService(dsl, idempotency, definitions),
+            new ApiKeyService(dsl, apiKeys, clock));
   }
 
   /**
@@ -199,6 +201,11 @@ public final class ApiServices {
     builder.addService(ServerInterceptors.intercept(health.getHealthService(), observer));
     builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), observer));
     return builder;
+  }
+
+  /** The API's services as the server binds them (without health and reflection). */
+  public List<io.grpc.ServerServiceDefinition> definitions() {
+    return services.stream().map(BindableService::bindService).toList();
   }
 
   public ApiKeys apiKeys() {

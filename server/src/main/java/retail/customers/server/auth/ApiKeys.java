@@ -2,6 +2,8 @@ package retail.customers.server.auth;
 
 import static retail.customers.db.Tables.API_KEY;
 import static retail.customers.db.Tables.TENANT;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.row;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +12,15 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import retail.customers.db.tables.records.ApiKeyRecord;
 import retail.customers.server.cache.Caches;
 import retail.customers.server.ids.Ids;
 
@@ -23,19 +30,26 @@ import retail.customers.server.ids.Ids;
  * <p>A key is {@code ck_} followed by 256 random bits in base64url; only its
  * SHA-256 is stored. Resolved keys are cached briefly, because every call
  * needs one and a register's call must not pay a database round trip for it;
- * a revoked key stops working within {@link #CACHE_TIME}.
+ * a key revoked on another server stops working within {@link #CACHE_TIME}
+ * (on this one, at once), and an expired key at its expiry.
  */
 public final class ApiKeys {
-  static final Duration CACHE_TIME = Duration.ofSeconds(30);
+  /** How long a resolved key is trusted without looking again: what a revocation elsewhere takes to apply. */
+  static final Duration CACHE_TIME = Duration.ofSeconds(1);
   private static final String PREFIX = "ck_";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DSLContext dsl;
   /** Resolved keys, unknown ones too: a flood of random keys must not reach the database each time. */
-  private final Cache<String, Optional<Caller>> cache;
+  private final Cache<String, Optional<Resolved>> cache;
+  private final Clock clock;
+
+  /** A live key as looked up: its caller, and when it expires (null: never). */
+  private record Resolved(Caller caller, OffsetDateTime expireTime) {}
 
   public ApiKeys(DSLContext dsl, Clock clock) {
     this.dsl = dsl;
+    this.clock = clock;
     this.cache = Caches.expiringAfterWrite(clock, CACHE_TIME, 10_000);
   }
 
@@ -59,9 +73,54 @@ public final class ApiKeys {
     return dsl.fetchExists(TENANT);
   }
 
-  /** A new key for an existing tenant. */
+  /** A new key for an existing tenant, with every scope and no expiry. */
   public MintedKey mintKey(UUID tenantId, String displayName) {
     return dsl.transactionResult(c -> mint(c.dsl(), tenantId, displayName));
+  }
+
+  /** A new key for an existing tenant, in the caller's transaction. */
+  MintedKey mint(DSLContext tx, UUID tenantId, String displayName, List<String> scopes, OffsetDateTime expireTime) {
+    MintedKey minted = mint(tx, tenantId, displayName);
+    tx.update(API_KEY)
+        .set(API_KEY.SCOPES, scopes.toArray(String[]::new))
+        .set(API_KEY.EXPIRE_TIME, expireTime)
+        .where(API_KEY.TENANT_ID.eq(tenantId), API_KEY.ID.eq(minted.keyId()))
+        .execute();
+    return minted;
+  }
+
+  /** One key of the tenant. */
+  Optional<ApiKeyRecord> find(DSLContext dsl, UUID tenantId, UUID id) {
+    return dsl.selectFrom(API_KEY).where(API_KEY.TENANT_ID.eq(tenantId), API_KEY.ID.eq(id)).fetchOptional();
+  }
+
+  /** The tenant's keys after the one with this display name and id (null: from the first), by display name. */
+  List<ApiKeyRecord> page(UUID tenantId, String afterName, UUID afterId, int limit, boolean revokedToo) {
+    return dsl.selectFrom(API_KEY)
+        .where(API_KEY.TENANT_ID.eq(tenantId))
+        .and(revokedToo ? noCondition() : API_KEY.REVOKE_TIME.isNull())
+        .and(afterId == null ? noCondition() : row(API_KEY.DISPLAY_NAME, API_KEY.ID).gt(afterName, afterId))
+        .orderBy(API_KEY.DISPLAY_NAME, API_KEY.ID)
+        .limit(limit)
+        .fetch();
+  }
+
+  /**
+   * Revokes a key in the caller's transaction (a revoked key stays as it
+   * was); this server stops trusting resolved keys at once, the others
+   * within {@link #CACHE_TIME}.
+   */
+  Optional<ApiKeyRecord> revoke(DSLContext tx, UUID tenantId, UUID id) {
+    tx.update(API_KEY)
+        .set(API_KEY.REVOKE_TIME, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
+        .where(API_KEY.TENANT_ID.eq(tenantId), API_KEY.ID.eq(id), API_KEY.REVOKE_TIME.isNull())
+        .execute();
+    return find(tx, tenantId, id);
+  }
+
+  /** Forgets every resolved key (after a revocation commits). */
+  void forgetResolved() {
+    cache.invalidateAll();
   }
 
   private static MintedKey mint(DSLContext tx, UUID tenantId, String displayName) {
@@ -79,19 +138,21 @@ public final class ApiKeys {
     return new MintedKey(tenantId, keyId, key);
   }
 
-  /** The caller that {@code key} authenticates, if it is a live key. */
+  /** The caller that {@code key} authenticates, if it is a live key: not revoked, not expired. */
   public Optional<Caller> resolve(String key) {
-    return cache.get(key, this::lookUp);
+    return cache.get(key, this::lookUp)
+        .filter(r -> r.expireTime() == null || clock.instant().isBefore(r.expireTime().toInstant()))
+        .map(Resolved::caller);
   }
 
-  private Optional<Caller> lookUp(String key) {
+  private Optional<Resolved> lookUp(String key) {
     return key.startsWith(PREFIX)
-        ? dsl.select(API_KEY.TENANT_ID, TENANT.COUNTRY_CODE, API_KEY.ID)
+        ? dsl.select(API_KEY.TENANT_ID, TENANT.COUNTRY_CODE, API_KEY.ID, API_KEY.SCOPES, API_KEY.EXPIRE_TIME)
             .from(API_KEY)
             .join(TENANT)
             .on(TENANT.ID.eq(API_KEY.TENANT_ID))
             .where(API_KEY.KEY_HASH.eq(hash(key)), API_KEY.REVOKE_TIME.isNull())
-            .fetchOptional(r -> new Caller(r.value1(), r.value2(), r.value3()))
+            .fetchOptional(r -> new Resolved(new Caller(r.value1(), r.value2(), r.value3(), Set.of(r.value4())), r.value5()))
         : Optional.empty();
   }
 

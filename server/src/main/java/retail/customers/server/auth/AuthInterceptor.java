@@ -14,8 +14,9 @@ import retail.customers.server.ops.CallRecord;
 /**
  * Authenticates every call of the API's services by its
  * {@code authorization: Bearer <key>} metadata and puts the {@link Caller}
- * on the call's context. No key, or a key that is unknown or revoked:
- * UNAUTHENTICATED, before any other work.
+ * on the call's context. No key, or a key that is unknown, revoked or
+ * expired: UNAUTHENTICATED, before any other work; a key without the scope
+ * the method needs ({@link Scopes}): PERMISSION_DENIED naming it.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -38,6 +39,12 @@ public final class AuthInterceptor implements ServerInterceptor {
         throw ApiException.missingCredentials();
       }
       caller = keys.resolve(header.substring(BEARER.length()).trim()).orElseThrow(ApiException::invalidCredentials);
+      Caller authenticated = caller;
+      Scopes.needed(call.getMethodDescriptor().getFullMethodName())
+          .filter(scope -> !authenticated.scopes().contains(scope))
+          .ifPresent(scope -> {
+            throw ApiException.missingScope(scope);
+          });
     } catch (RuntimeException e) {
       StatusRuntimeException status = ErrorMapper.toStatusException(e);
       call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());

@@ -1,6 +1,7 @@
 package retail.customers.server.auth;
 
 import io.grpc.Context;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -13,8 +14,14 @@ import java.util.UUID;
  * @param countryCode the tenant's country, the default region of phones and
  *     postal codes
  * @param apiKeyId the key used
+ * @param scopes what the key may do ({@link Scopes})
  */
-public record Caller(UUID tenantId, String countryCode, UUID apiKeyId) {
+public record Caller(UUID tenantId, String countryCode, UUID apiKeyId, Set<String> scopes) {
+  /** A caller with every scope (the server's own work, tests). */
+  public Caller(UUID tenantId, String countryCode, UUID apiKeyId) {
+    this(tenantId, countryCode, apiKeyId, Set.copyOf(Scopes.ALL));
+  }
+
   static final Context.Key<Caller> KEY = Context.key("retail.customers.caller");
 
   /** The caller of the current call; fails if the call went around the interceptor (a wiring bug). */

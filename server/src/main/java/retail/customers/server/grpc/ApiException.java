@@ -172,8 +172,15 @@ public final class ApiException extends RuntimeException {
 
   public static ApiException invalidCredentials() {
     return new ApiException(
-        Status.Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS, "the API key is unknown or revoked",
+        Status.Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS, "the API key is unknown, revoked or expired",
         List.of(), Map.of());
+  }
+
+  /** PERMISSION_DENIED: the key may not do what the call does. */
+  public static ApiException missingScope(String scope) {
+    return new ApiException(
+        Status.Code.PERMISSION_DENIED, ErrorReason.MISSING_SCOPE, "this API key lacks the scope " + scope + ", which the call needs",
+        List.of(), Map.of("scope", scope));
   }
 
   /** FAILED_PRECONDITION: a write to a customer merged into {@code survivor}, named in the message and the metadata. */

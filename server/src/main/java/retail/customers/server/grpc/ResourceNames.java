@@ -11,6 +11,7 @@ public final class ResourceNames {
   public static final String CUSTOMER_TYPES = "customerTypes";
   public static final String TAX_CLASSES = "taxClasses";
   public static final String CUSTOM_FIELDS = "customFields";
+  public static final String API_KEYS = "apiKeys";
 
   private ResourceNames() {}
 
