@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
+import retail.customers.server.audit.AuditService;
 import retail.customers.server.auth.ApiKeyService;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.auth.AuthInterceptor;
@@ -172,7 +173,8 @@ public final class ApiServices {
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
             new CustomFieldService(dsl, idempotency, definitions),
-            new ApiKeyService(dsl, apiKeys, clock));
+            new ApiKeyService(dsl, apiKeys, clock),
+            new AuditService(dsl));
   }
 
   /**

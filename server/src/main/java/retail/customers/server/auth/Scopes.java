@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import retail.customers.v1.ApiKeyServiceGrpc;
+import retail.customers.v1.AuditServiceGrpc;
 import retail.customers.v1.CustomFieldServiceGrpc;
 import retail.customers.v1.CustomerServiceGrpc;
 import retail.customers.v1.CustomerTypeServiceGrpc;
@@ -42,6 +43,7 @@ public final class Scopes {
     for (String method : List.of("CreateApiKey", "GetApiKey", "ListApiKeys", "RevokeApiKey")) {
       NEEDED.put(ApiKeyServiceGrpc.SERVICE_NAME + "/" + method, ADMIN);
     }
+    NEEDED.put(AuditServiceGrpc.SERVICE_NAME + "/ListAuditEvents", ADMIN);
   }
 
   /** Registers read what they sell to (types, tax classes, fields); changing them is the back office's. */
