@@ -113,6 +113,13 @@ public final class ApiServices {
     }
   }
 
+  /**
+   * The largest request message, as gRPC's default: a batch of 1,000 full
+   * customers fits several times over, and an import streams its file in
+   * chunks. A larger message is RESOURCE_EXHAUSTED, named as such by gRPC.
+   */
+  public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
   public ApiServices(Database database, Clock clock) {
     this(database, clock, Settings.DEFAULT);
   }
@@ -185,6 +192,7 @@ public final class ApiServices {
    */
   public <T extends ServerBuilder<T>> T configure(T builder) {
     builder.executor(executor);
+    builder.maxInboundMessageSize(MAX_MESSAGE_BYTES);
     AuthInterceptor auth = new AuthInterceptor(apiKeys);
     ErrorHandlingInterceptor errors = new ErrorHandlingInterceptor();
     EarlyHeaders early = new EarlyHeaders();

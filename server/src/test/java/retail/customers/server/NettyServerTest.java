@@ -103,4 +103,15 @@ class NettyServerTest {
     assertThat(code(e)).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(reason(e)).isEqualTo("MISSING_CREDENTIALS");
   }
+
+  @Test
+  void aRequestOverTheMessageLimitIsResourceExhaustedAndTheConnectionGoesOn() {
+    String notes = "x".repeat(ApiServices.MAX_MESSAGE_BYTES + 1);
+
+    StatusRuntimeException e = failure(() -> Customers.create(customers(), Customers.valid().setNotes(notes)));
+
+    assertThat(code(e)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(e.getStatus().getDescription()).contains("exceeds maximum");
+    assertThat(Customers.create(customers(), Customers.valid()).getName()).startsWith("customers/");
+  }
 }
