@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
   private final InetSocketAddress target;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean frozen;
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
     this.target = new InetSocketAddress(targetHost, targetPort);
@@ -46,6 +47,30 @@ public final class TcpProxy implements AutoCloseable {
     cut = false;
   }
 
+  /**
+   * Stops passing bytes either way, and answers no new connection, while
+   * keeping every connection open: PostgreSQL as a storage stall or a
+   * stopped process leaves it (SIGSTOP), until {@link #thaw}.
+   */
+  public void freeze() {
+    frozen = true;
+  }
+
+  public void thaw() {
+    frozen = false;
+  }
+
+  private void awaitThaw() {
+    while (frozen) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   private void accept() {
     while (!listener.isClosed()) {
       try {
@@ -55,6 +80,7 @@ public final class TcpProxy implements AutoCloseable {
           continue;
         }
         Socket server = new Socket();
+        awaitThaw(); // a new connection waits, as one to a stopped server does
         server.connect(target, 2000);
         sockets.add(client);
         sockets.add(server);
@@ -71,6 +97,7 @@ public final class TcpProxy implements AutoCloseable {
       byte[] buffer = new byte[16384];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          awaitThaw();
           out.write(buffer, 0, n);
           out.flush();
         }
