@@ -177,6 +177,7 @@ public final class CustomersChannel implements AutoCloseable {
     private File clientCertificate;
     private File clientKey;
     private String authority;
+    private String userAgent;
 
     private Builder(String target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -217,6 +218,12 @@ public final class CustomersChannel implements AutoCloseable {
       return this;
     }
 
+    /** Names the program in every call's user agent. */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      return this;
+    }
+
     /**
      * Opens the channel: TLS (with the JVM's trust store, or the
      * {@link #trustedCertificates} given) unless {@link #usePlaintext()}.
@@ -247,6 +254,9 @@ public final class CustomersChannel implements AutoCloseable {
       }
       if (authority != null) {
         builder.overrideAuthority(authority);
+      }
+      if (userAgent != null) {
+        builder.userAgent(userAgent);
       }
       return new CustomersChannel(builder.build(), key);
     }

@@ -1,0 +1,375 @@
+package retail.customers.client;
+
+import com.google.protobuf.FieldMask;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerServiceGrpc.CustomerServiceBlockingStub;
+import retail.customers.v1.DeleteCustomerRequest;
+import retail.customers.v1.EraseCustomerRequest;
+import retail.customers.v1.ExportCustomersRequest;
+import retail.customers.v1.ExportCustomersResponse;
+import retail.customers.v1.GetCustomerRequest;
+import retail.customers.v1.SearchCustomersRequest;
+import retail.customers.v1.SearchCustomersResponse;
+import retail.customers.v1.UndeleteCustomerRequest;
+import retail.customers.v1.UpdateCustomerRequest;
+
+/**
+ * The customer-accounts API for Java programs: one client per process,
+ * thread-safe, closed when done.
+ *
+ * <pre>{@code
+ * try (CustomersClient customers = CustomersClient.builder("customers.example.com:443")
+ *         .apiKey(System.getenv("CUSTOMERS_API_KEY"))
+ *         .build()) {
+ *   Customer betty = customers.createCustomer(Customer.newBuilder().setFirstName("Betty").setLastName("Smith").build());
+ *   for (Customer smith : customers.searchCustomers("smith")) {
+ *     System.out.println(smith.getName());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>What it does for its caller:
+ * <ul>
+ *   <li>every call has a deadline ({@link Builder#timeout}, 30 s by default);
+ *   <li>a call that fails before it is answered is retried within that
+ *       deadline ({@link RetrySettings}); a write carries a request id made
+ *       once for all its attempts, so a retried write is done once;
+ *   <li>failures are {@link CustomersException}s by kind, with the fields
+ *       at fault, the scope missing, the time to wait;
+ *   <li>searches are {@link Iterable}s that fetch pages as they are read;
+ *   <li>exports go to a file and resume by themselves after a dropped
+ *       stream, byte for byte as an uninterrupted one.
+ * </ul>
+ * Every other call is on the raw stubs of {@link #channel()}.
+ */
+public final class CustomersClient implements AutoCloseable {
+  private final CustomersChannel channel;
+  private final Duration timeout;
+  private final Retrier retrier;
+
+  CustomersClient(CustomersChannel channel, Duration timeout, RetrySettings retry, Retrier.Sleeper sleeper) {
+    this.channel = channel;
+    this.timeout = timeout;
+    this.retrier = new Retrier(retry, sleeper);
+  }
+
+  /** Starts building a client of the API at {@code target}, e.g. {@code "customers.example.com:443"}. */
+  public static Builder builder(String target) {
+    return new Builder(target);
+  }
+
+  /** A client over a channel the caller manages (an in-process channel, a channel with its own settings). */
+  public static CustomersClient wrap(ManagedChannel channel, String apiKey, Duration timeout, RetrySettings retry) {
+    return new CustomersClient(CustomersChannel.wrap(channel, apiKey), timeout, retry, d -> Thread.sleep(d.toMillis()));
+  }
+
+  /** The channel and its raw stubs, for every call this class has no method for. */
+  public CustomersChannel channel() {
+    return channel;
+  }
+
+  private CustomerServiceBlockingStub customers(Deadline deadline) {
+    return channel.customers().withDeadline(deadline);
+  }
+
+  private Deadline deadline() {
+    return Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The customer named {@code customers/{id}}; a merged customer's name gives its survivor. */
+  public Customer getCustomer(String name) {
+    GetCustomerRequest request = GetCustomerRequest.newBuilder().setName(name).build();
+    return retrier.call(deadline(), d -> customers(d).getCustomer(request));
+  }
+
+  /** Creates a customer, once however often the call is retried. */
+  public Customer createCustomer(Customer customer) {
+    return createCustomer(CreateCustomerRequest.newBuilder().setCustomer(customer).build());
+  }
+
+  /** Creates a customer; a request without a request id gets one, the same for every attempt. */
+  public Customer createCustomer(CreateCustomerRequest request) {
+    CreateCustomerRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    return retrier.call(deadline(), d -> customers(d).createCustomer(once));
+  }
+
+  /**
+   * Sets the named fields ({@code "email"}, {@code "address.city"}) of the
+   * customer {@code changes} names to their values in it; with its etag set,
+   * only if the customer has not changed since ({@link CustomersException.ConflictException}).
+   */
+  public Customer updateCustomer(Customer changes, String... fields) {
+    return updateCustomer(UpdateCustomerRequest.newBuilder()
+        .setCustomer(changes)
+        .setUpdateMask(FieldMask.newBuilder().addAllPaths(List.of(fields)))
+        .build());
+  }
+
+  /** Updates a customer; a request without a request id gets one, the same for every attempt. */
+  public Customer updateCustomer(UpdateCustomerRequest request) {
+    UpdateCustomerRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    return retrier.call(deadline(), d -> customers(d).updateCustomer(once));
+  }
+
+  /** Archives a customer (undone by {@link #undeleteCustomer}). */
+  public Customer deleteCustomer(String name) {
+    DeleteCustomerRequest request = DeleteCustomerRequest.newBuilder().setName(name).setRequestId(newRequestId()).build();
+    return retrier.call(deadline(), d -> customers(d).deleteCustomer(request));
+  }
+
+  /** Restores an archived customer. */
+  public Customer undeleteCustomer(String name) {
+    UndeleteCustomerRequest request = UndeleteCustomerRequest.newBuilder().setName(name).setRequestId(newRequestId()).build();
+    return retrier.call(deadline(), d -> customers(d).undeleteCustomer(request));
+  }
+
+  /** Erases a customer's personal data for good (a right-to-erasure request), saying why. */
+  public Customer eraseCustomer(String name, String reason) {
+    EraseCustomerRequest request = EraseCustomerRequest.newBuilder().setName(name).setReason(reason).setRequestId(newRequestId()).build();
+    return retrier.call(deadline(), d -> customers(d).eraseCustomer(request));
+  }
+
+  /** Every customer matching the words, best first, fetched a page at a time as they are read. */
+  public Iterable<Customer> searchCustomers(String query) {
+    return searchCustomers(SearchCustomersRequest.newBuilder().setQuery(query).build());
+  }
+
+  /**
+   * Every customer the search finds, in its order, fetched a page at a time
+   * (of the request's page size) as they are read; each page is a call of
+   * its own, with its own deadline and retries. Iterate it again to search
+   * again.
+   */
+  public Iterable<Customer> searchCustomers(SearchCustomersRequest request) {
+    return () -> new Pages(request);
+  }
+
+  /** {@link #searchCustomers(SearchCustomersRequest)} as a stream. */
+  public Stream<Customer> streamCustomers(SearchCustomersRequest request) {
+    return StreamSupport.stream(searchCustomers(request).spliterator(), false);
+  }
+
+  private final class Pages implements Iterator<Customer> {
+    private SearchCustomersRequest next;
+    private Iterator<Customer> page = java.util.Collections.emptyIterator();
+
+    Pages(SearchCustomersRequest first) {
+      this.next = first;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!page.hasNext() && next != null) {
+        SearchCustomersRequest request = next;
+        SearchCustomersResponse response = retrier.call(deadline(), d -> customers(d).searchCustomers(request));
+        page = response.getCustomersList().iterator();
+        next = response.getNextPageToken().isEmpty() ? null : request.toBuilder().setPageToken(response.getNextPageToken()).build();
+      }
+      return page.hasNext();
+    }
+
+    @Override
+    public Customer next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return page.next();
+    }
+  }
+
+  /** How far an export has come. */
+  @FunctionalInterface
+  public interface ExportProgress {
+    /** Called after each chunk is written: rows and bytes so far. */
+    void progress(long rows, long bytes);
+  }
+
+  /**
+   * What an export wrote: rows, bytes, how many times its stream was resumed,
+   * and the change stream's cursor of the first snapshot read (watch from it
+   * with WatchCustomers: it misses no change the file lacks; after a resume,
+   * it may also bring changes the file's later rows already hold).
+   */
+  public record ExportResult(long rows, long bytes, int resumes, String watchCursor) {}
+
+  /**
+   * Exports the customers the request selects, as CSV, into {@code file}
+   * (written to a temporary file beside it and moved into place when
+   * complete, so the file is never half-written).
+   */
+  public ExportResult exportCustomers(ExportCustomersRequest request, Path file, ExportProgress progress) {
+    Path partial = file.resolveSibling(file.getFileName() + ".part");
+    try {
+      ExportResult result;
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial))) {
+        result = exportCustomers(request, out, progress);
+      }
+      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the export to " + file, e);
+    } finally {
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException e) {
+        // the export's own failure matters more
+      }
+    }
+  }
+
+  /**
+   * Exports the customers the request selects, as CSV, to {@code out}. A
+   * stream that drops (UNAVAILABLE) is resumed after the last chunk
+   * written, as {@link RetrySettings} allow, and the output is the same,
+   * byte for byte, as one uninterrupted export. No deadline: an export
+   * lasts as long as the data.
+   */
+  public ExportResult exportCustomers(ExportCustomersRequest request, OutputStream out, ExportProgress progress) {
+    Objects.requireNonNull(out, "out");
+    long rows = 0;
+    long bytes = 0;
+    int resumes = 0;
+    String resumeToken = request.getResumeToken();
+    String watchCursor = "";
+    for (int attempt = 1; ; attempt++) {
+      ExportCustomersRequest attemptRequest = request.toBuilder().setResumeToken(resumeToken).build();
+      try {
+        Iterator<ExportCustomersResponse> chunks = channel.customers().exportCustomers(attemptRequest);
+        while (chunks.hasNext()) {
+          ExportCustomersResponse chunk = chunks.next();
+          chunk.getData().writeTo(out);
+          rows += chunk.getRowCount();
+          bytes += chunk.getData().size();
+          if (!chunk.getResumeToken().isEmpty()) {
+            resumeToken = chunk.getResumeToken();
+          }
+          if (watchCursor.isEmpty()) {
+            watchCursor = chunk.getWatchCursor();
+          }
+          if (progress != null) {
+            progress.progress(rows, bytes);
+          }
+        }
+        out.flush();
+        return new ExportResult(rows, bytes, resumes, watchCursor);
+      } catch (StatusRuntimeException e) {
+        CustomersException failure = CustomersException.of(e);
+        var wait = retrier.retryAfter(failure, attempt + 1);
+        if (wait.isEmpty() || (bytes > 0 && resumeToken.isEmpty())) {
+          throw failure;
+        }
+        sleep(wait.get(), failure);
+        resumes++;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the export", e);
+      }
+    }
+  }
+
+  private static void sleep(Duration duration, CustomersException failure) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure;
+    }
+  }
+
+  private static String newRequestId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** Closes the channel, waiting a few seconds for calls in flight. */
+  @Override
+  public void close() {
+    channel.close();
+  }
+
+  /** Options of a {@link CustomersClient}. */
+  public static final class Builder {
+    private final CustomersChannel.Builder channel;
+    private Duration timeout = Duration.ofSeconds(30);
+    private RetrySettings retry = RetrySettings.DEFAULT;
+
+    private Builder(String target) {
+      this.channel = CustomersChannel.builder(target);
+    }
+
+    /** The store's API key; required. */
+    public Builder apiKey(String apiKey) {
+      channel.apiKey(apiKey);
+      return this;
+    }
+
+    /** Connects without TLS: a server on localhost or a private network only. */
+    public Builder usePlaintext() {
+      channel.usePlaintext();
+      return this;
+    }
+
+    /** Trusts server certificates signed by these CA certificates (PEM), e.g. the company's CA. */
+    public Builder trustedCertificates(File caCertificatesPem) {
+      channel.trustedCertificates(caCertificatesPem);
+      return this;
+    }
+
+    /** Presents this client certificate and key (PEM, PKCS#8) to a server that requires mutual TLS. */
+    public Builder clientCertificate(File certificatePem, File privateKeyPem) {
+      channel.clientCertificate(certificatePem, privateKeyPem);
+      return this;
+    }
+
+    /** The name the server's certificate must carry, when it is not the target's host name. */
+    public Builder overrideAuthority(String authority) {
+      channel.overrideAuthority(authority);
+      return this;
+    }
+
+    /** Names the program in every call's user agent (the server logs it). */
+    public Builder userAgent(String userAgent) {
+      channel.userAgent(userAgent);
+      return this;
+    }
+
+    /** Each call's deadline, all its retries included; 30 s unless set. */
+    public Builder timeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the timeout must be positive");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** How failed calls are retried; {@link RetrySettings#DEFAULT} unless set. */
+    public Builder retrySettings(RetrySettings retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** Opens the client's channel (TLS unless {@link #usePlaintext()}). */
+    public CustomersClient build() {
+      return new CustomersClient(channel.build(), timeout, retry, d -> Thread.sleep(d.toMillis()));
+    }
+  }
+}

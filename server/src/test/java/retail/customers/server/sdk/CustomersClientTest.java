@@ -1,0 +1,261 @@
+package retail.customers.server.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static retail.customers.db.Tables.CUSTOMER;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import retail.customers.client.CustomersClient;
+import retail.customers.client.CustomersException;
+import retail.customers.client.RetrySettings;
+import retail.customers.server.ApiServices;
+import retail.customers.server.auth.ApiKeys;
+import retail.customers.server.auth.Scopes;
+import retail.customers.server.db.Database;
+import retail.customers.server.search.CountBudget;
+import retail.customers.server.testing.Customers;
+import retail.customers.server.testing.TestDatabases;
+import retail.customers.v1.ApiKey;
+import retail.customers.v1.ApiKeyServiceGrpc;
+import retail.customers.v1.BatchCreateCustomersRequest;
+import retail.customers.v1.CreateApiKeyRequest;
+import retail.customers.v1.CreateCustomerRequest;
+import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerServiceGrpc;
+import retail.customers.v1.ExportCustomersRequest;
+import retail.customers.v1.SearchCustomersRequest;
+
+/** The Java SDK against the real server on real PostgreSQL: its calls, retries, errors, paging and export resume. */
+class CustomersClientTest {
+  private static Database database;
+  private static String databaseName;
+  private static ApiServices services;
+  private static Server server;
+  private static ManagedChannel channel;
+  private static ApiKeys.MintedKey store;
+  /** CreateCustomer answers still to drop after their commit. */
+  private static final AtomicInteger createAnswersToDrop = new AtomicInteger();
+  /** Export streams still to cut, and after how many chunks. */
+  private static final AtomicInteger exportsToCut = new AtomicInteger();
+  private static final int CUT_AFTER_CHUNKS = 3;
+
+  @BeforeAll
+  static void start() throws Exception {
+    database = TestDatabases.create();
+    databaseName = database.dsl().fetchValue(DSL.field("current_database()", String.class));
+    services = new ApiServices(database, Clock.systemUTC(),
+        ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0));
+    String name = InProcessServerBuilder.generateName();
+    server = services.configure(InProcessServerBuilder.forName(name)).intercept(new Faults()).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    store = services.apiKeys().createTenant("SDK store", "CA");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    services.close();
+    database.close();
+    TestDatabases.drop(databaseName);
+  }
+
+  /** Drops answers after their commit, and cuts export streams mid-way, while asked to. */
+  private static final class Faults implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      String method = call.getMethodDescriptor().getBareMethodName();
+      if ("CreateCustomer".equals(method) && createAnswersToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void sendMessage(R message) {}
+
+          @Override
+          public void close(Status status, Metadata trailers) {
+            super.close(status.isOk() ? Status.UNAVAILABLE.withDescription("answer lost") : status, trailers);
+          }
+        }, headers);
+      }
+      if ("ExportCustomers".equals(method) && exportsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        AtomicInteger sent = new AtomicInteger();
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          private boolean cut;
+
+          @Override
+          public synchronized void sendMessage(R message) {
+            if (cut) {
+              return;
+            }
+            super.sendMessage(message);
+            if (sent.incrementAndGet() == CUT_AFTER_CHUNKS) {
+              cut = true;
+              super.close(Status.UNAVAILABLE.withDescription("connection reset"), new Metadata());
+            }
+          }
+
+          @Override
+          public synchronized void close(Status status, Metadata trailers) {
+            if (!cut) {
+              super.close(status, trailers);
+            }
+          }
+        }, headers);
+      }
+      return next.startCall(call, headers);
+    }
+  }
+
+  private static CustomersClient client(String key) {
+    return CustomersClient.wrap(channel, key, Duration.ofSeconds(30), RetrySettings.DEFAULT);
+  }
+
+  private static int rowsWithReference(String reference) {
+    return database.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.eq(reference));
+  }
+
+  @Test
+  void createGetUpdateArchiveRestoreAndEraseByTheClient() {
+    CustomersClient customers = client(store.key());
+
+    Customer created = customers.createCustomer(Customers.valid().setLastName("Client").build());
+    Customer updated = customers.updateCustomer(Customer.newBuilder().setName(created.getName()).setEtag(created.getEtag())
+        .setEmail("betty@example.com").build(), "email");
+    Customer archived = customers.deleteCustomer(created.getName());
+    Customer restored = customers.undeleteCustomer(created.getName());
+    customers.eraseCustomer(created.getName(), "asked");
+
+    assertThat(customers.getCustomer(created.getName()).getFirstName()).isEmpty();
+    assertThat(updated.getEmail()).isEqualTo("betty@example.com");
+    assertThat(archived.hasDeleteTime()).isTrue();
+    assertThat(restored.hasDeleteTime()).isFalse();
+  }
+
+  @Test
+  void aCreateWhoseAnswersAreLostAfterCommitIsRetriedAndStoredOnce() {
+    String reference = "retried-" + UUID.randomUUID();
+    createAnswersToDrop.set(2);
+
+    Customer created = client(store.key()).createCustomer(Customers.valid().setExternalReference(reference).build());
+
+    assertThat(createAnswersToDrop.get()).as("both answers were dropped").isZero();
+    assertThat(rowsWithReference(reference)).isEqualTo(1);
+    assertThat(client(store.key()).getCustomer(created.getName()).getExternalReference()).isEqualTo(reference);
+  }
+
+  @Test
+  void retriesStopAtTheirLimitWithUnavailable() {
+    String reference = "given-up-" + UUID.randomUUID();
+    createAnswersToDrop.set(10);
+    CustomersClient oneRetry = CustomersClient.wrap(channel, store.key(), Duration.ofSeconds(30),
+        new RetrySettings(2, Duration.ofMillis(10), Duration.ofMillis(10), 1.0));
+    try {
+      CustomersException.UnavailableException e = catchThrowableOfType(CustomersException.UnavailableException.class,
+          () -> oneRetry.createCustomer(Customers.valid().setExternalReference(reference).build()));
+
+      assertThat(e).isNotNull();
+      assertThat(createAnswersToDrop.get()).as("two attempts").isEqualTo(8);
+      assertThat(rowsWithReference(reference)).as("the write was done once, its answers lost").isEqualTo(1);
+    } finally {
+      createAnswersToDrop.set(0);
+    }
+  }
+
+  @Test
+  void failuresAreTypedWithWhatAProgramNeeds() {
+    CustomersClient customers = client(store.key());
+    Customer created = customers.createCustomer(Customers.valid().build());
+    customers.updateCustomer(Customer.newBuilder().setName(created.getName()).setNotes("moved on").build(), "notes");
+    String reader = ApiKeyServiceGrpc.newBlockingStub(channel).withCallCredentials(retail.customers.server.testing.ApiServer.bearer(store.key()))
+        .createApiKey(CreateApiKeyRequest.newBuilder().setApiKey(ApiKey.newBuilder().setDisplayName("reader").addScopes(Scopes.READ)).build())
+        .getKey();
+
+    var missing = catchThrowableOfType(CustomersException.NotFoundException.class,
+        () -> customers.getCustomer("customers/" + UUID.randomUUID()));
+    var invalid = catchThrowableOfType(CustomersException.InvalidArgumentException.class,
+        () -> customers.createCustomer(Customers.valid().setEmail("no").setFax("1").build()));
+    var stale = catchThrowableOfType(CustomersException.ConflictException.class,
+        () -> customers.updateCustomer(Customer.newBuilder().setName(created.getName()).setEtag(created.getEtag()).setNotes("x").build(), "notes"));
+    var denied = catchThrowableOfType(CustomersException.PermissionDeniedException.class,
+        () -> client(reader).createCustomer(Customers.valid().build()));
+    var unknown = catchThrowableOfType(CustomersException.UnauthenticatedException.class,
+        () -> client("ck_" + "B".repeat(43)).getCustomer(created.getName()));
+
+    assertThat(missing.status().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(invalid.violations()).extracting(CustomersException.FieldViolation::field).containsExactlyInAnyOrder("customer.email", "customer.fax");
+    assertThat(stale.reason()).isEqualTo("ETAG_MISMATCH");
+    assertThat(denied.scope()).isEqualTo(Scopes.WRITE);
+    assertThat(unknown).isNotNull();
+  }
+
+  @Test
+  void searchesAreIterablesThatFetchPagesAsTheyAreRead() {
+    String word = "pagesof" + Long.toString(System.nanoTime(), 36).replaceAll("[0-9]", "x");
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      created.add(client(store.key()).createCustomer(Customers.valid().setNotes(word).setCompany(word + " ltd").build()).getName());
+    }
+
+    List<String> found = new ArrayList<>();
+    client(store.key()).searchCustomers(SearchCustomersRequest.newBuilder().setQuery(word).setPageSize(3).build())
+        .forEach(c -> found.add(c.getName()));
+
+    assertThat(found).containsExactlyInAnyOrderElementsOf(created);
+    assertThat(client(store.key()).streamCustomers(SearchCustomersRequest.newBuilder().setQuery(word).setPageSize(2).build()).limit(3))
+        .hasSize(3);
+  }
+
+  @Test
+  void anExportCutMidWayResumesByItselfAndTheFileIsByteForByteTheUninterruptedOne(@TempDir Path dir) throws Exception {
+    ApiKeys.MintedKey exporter = services.apiKeys().createTenant("Export store", "CA");
+    for (int batch = 0; batch < 3; batch++) {
+      BatchCreateCustomersRequest.Builder creates = BatchCreateCustomersRequest.newBuilder();
+      for (int i = 0; i < 1000; i++) {
+        creates.addRequests(CreateCustomerRequest.newBuilder().setCustomer(Customers.valid().setNotes("row " + batch + "/" + i)));
+      }
+      CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(retail.customers.server.testing.ApiServer.bearer(exporter.key()))
+          .batchCreateCustomers(creates.build());
+    }
+    ExportCustomersRequest request = ExportCustomersRequest.newBuilder().setByteOrderMark(true).build();
+    Path whole = dir.resolve("whole.csv");
+    Path resumed = dir.resolve("resumed.csv");
+    CustomersClient customers = client(exporter.key());
+
+    CustomersClient.ExportResult first = customers.exportCustomers(request, whole, null);
+    exportsToCut.set(1);
+    AtomicLong progressRows = new AtomicLong();
+    CustomersClient.ExportResult second = customers.exportCustomers(request, resumed, (rows, bytes) -> progressRows.set(rows));
+
+    assertThat(exportsToCut.get()).as("the stream was cut").isZero();
+    assertThat(second.resumes()).isEqualTo(1);
+    assertThat(first.rows()).isEqualTo(3000);
+    assertThat(second.rows()).isEqualTo(3000);
+    assertThat(progressRows.get()).isEqualTo(3000);
+    assertThat(Files.readAllBytes(resumed)).isEqualTo(Files.readAllBytes(whole));
+    assertThat(second.watchCursor()).isNotEmpty();
+    assertThat(dir.resolve("resumed.csv.part")).doesNotExist();
+  }
+}
