@@ -1,10 +1,7 @@
 package retail.customers.client;
 
-import java.util.UUID;
 import retail.customers.v1.Address;
-import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
-import retail.customers.v1.GetCustomerRequest;
 
 /**
  * The README's example session: checks the server's health, creates a
@@ -23,23 +20,20 @@ public final class QuickStart {
       System.err.println("usage: QuickStart <host:port> <api key>");
       System.exit(2);
     }
-    try (CustomersChannel api = CustomersChannel.builder(args[0]).apiKey(args[1]).usePlaintext().build()) {
-      System.out.println("serving: " + api.isServing());
+    try (CustomersClient customers = CustomersClient.builder(args[0]).apiKey(args[1]).usePlaintext().build()) {
+      System.out.println("serving: " + customers.channel().isServing());
       Customer created =
-          api.customers().createCustomer(
-              CreateCustomerRequest.newBuilder()
-                  .setRequestId(UUID.randomUUID().toString())
-                  .setCustomer(
-                      Customer.newBuilder()
-                          .setFirstName("Hélène")
-                          .setLastName("Tremblay")
-                          .setEmail("helene.tremblay@example.com")
-                          .setMobilePhone("(514) 555-0123")
-                          .setAddress(Address.newBuilder().setCity("Montréal").setPostalCode("h2x1y4").setCountryCode("CA"))
-                          .addTags("VIP"))
+          customers.createCustomer(
+              Customer.newBuilder()
+                  .setFirstName("Hélène")
+                  .setLastName("Tremblay")
+                  .setEmail("helene.tremblay@example.com")
+                  .setMobilePhone("(514) 555-0123")
+                  .setAddress(Address.newBuilder().setCity("Montréal").setPostalCode("h2x1y4").setCountryCode("CA"))
+                  .addTags("VIP")
                   .build());
       System.out.println("created:\n" + created);
-      Customer read = api.customers().getCustomer(GetCustomerRequest.newBuilder().setName(created.getName()).build());
+      Customer read = customers.getCustomer(created.getName());
       System.out.println("read back " + read.getName() + ": " + read.getFirstName() + " " + read.getLastName()
           + ", " + read.getMobilePhone() + ", " + read.getAddress().getPostalCode());
       if (!read.getName().equals(created.getName())) {
