@@ -33,6 +33,7 @@ import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.SearchCustomersResponse;
 import retail.customers.v1.UndeleteCustomerRequest;
 import retail.customers.v1.UpdateCustomerRequest;
+import retail.customers.v1.WatchCustomersRequest;
 
 /**
  * The customer-accounts API for Java programs: one client per process,
@@ -196,6 +197,18 @@ public final class CustomersClient implements AutoCloseable {
       }
       return page.next();
     }
+  }
+
+  /**
+   * Follows the store's changes from where the request says (a cursor, the
+   * oldest kept, or now), handing each event to the listener once and in
+   * order, and reconnecting by itself after a dropped stream
+   * ({@link ChangeSubscription}). Close the subscription to stop.
+   */
+  public ChangeSubscription watchCustomers(WatchCustomersRequest request, ChangeSubscription.Listener listener) {
+    ChangeSubscription subscription = new ChangeSubscription(channel.customersAsync(), request, listener, retrier);
+    subscription.open();
+    return subscription;
   }
 
   /** How far an export has come. */

@@ -50,6 +50,19 @@ final class Retrier {
     if (next > settings.maxAttempts()) {
       return Optional.empty();
     }
+    return waitBefore(failure, next);
+  }
+
+  /**
+   * How long a stream that should stay open waits before it opens again
+   * after {@code failuresInARow} failures: as long as retries would, the
+   * longest wait once they are used up; never for a failure no retry mends.
+   */
+  Optional<Duration> reconnectAfter(CustomersException failure, int failuresInARow) {
+    return waitBefore(failure, Math.min(failuresInARow + 1, Math.max(2, settings.maxAttempts())));
+  }
+
+  private Optional<Duration> waitBefore(CustomersException failure, int next) {
     Status.Code code = failure.status().getCode();
     if (code == Status.Code.UNAVAILABLE) {
       Duration backoff = settings.backoff(next);

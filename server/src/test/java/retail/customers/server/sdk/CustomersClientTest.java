@@ -62,6 +62,8 @@ class CustomersClientTest {
   /** Export streams still to cut, and after how many chunks. */
   private static final AtomicInteger exportsToCut = new AtomicInteger();
   private static final int CUT_AFTER_CHUNKS = 3;
+  /** Watch streams still to cut, after two events. */
+  private static final AtomicInteger watchesToCut = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -100,7 +102,10 @@ class CustomersClientTest {
           }
         }, headers);
       }
-      if ("ExportCustomers".equals(method) && exportsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      boolean cutExport = "ExportCustomers".equals(method) && exportsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+      boolean cutWatch = "WatchCustomers".equals(method) && watchesToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+      if (cutExport || cutWatch) {
+        int cutAfter = cutExport ? CUT_AFTER_CHUNKS : 2;
         AtomicInteger sent = new AtomicInteger();
         return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           private boolean cut;
@@ -111,7 +116,7 @@ class CustomersClientTest {
               return;
             }
             super.sendMessage(message);
-            if (sent.incrementAndGet() == CUT_AFTER_CHUNKS) {
+            if (sent.incrementAndGet() == cutAfter) {
               cut = true;
               super.close(Status.UNAVAILABLE.withDescription("connection reset"), new Metadata());
             }
@@ -257,5 +262,39 @@ class CustomersClientTest {
     assertThat(Files.readAllBytes(resumed)).isEqualTo(Files.readAllBytes(whole));
     assertThat(second.watchCursor()).isNotEmpty();
     assertThat(dir.resolve("resumed.csv.part")).doesNotExist();
+  }
+
+  @Test
+  void aWatchThatDropsReconnectsFromItsLastCursorAndMissesNothing() throws Exception {
+    ApiKeys.MintedKey watched = services.apiKeys().createTenant("Watched store", "CA");
+    CustomersClient customers = client(watched.key());
+    Customer first = customers.createCustomer(Customers.valid().setNotes("first").build());
+    String start = ""; // from the oldest event kept: the first customer's creation
+    java.util.concurrent.LinkedBlockingQueue<retail.customers.v1.CustomerEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+    watchesToCut.set(1);
+    List<String> created = new ArrayList<>(List.of(first.getName()));
+    try (var subscription = customers.watchCustomers(
+        retail.customers.v1.WatchCustomersRequest.newBuilder().setFromOldest(true).setStartCursor(start).build(),
+        new retail.customers.client.ChangeSubscription.Listener() {
+          @Override
+          public void onEvent(retail.customers.v1.CustomerEvent event) {
+            events.add(event);
+          }
+        })) {
+      for (int i = 0; i < 5; i++) {
+        created.add(customers.createCustomer(Customers.valid().setNotes("next " + i).build()).getName());
+      }
+      List<String> seen = new ArrayList<>();
+      while (seen.size() < created.size()) {
+        var event = events.poll(30, TimeUnit.SECONDS);
+        assertThat(event).as("event %d of %d", seen.size() + 1, created.size()).isNotNull();
+        seen.add(event.getCustomer().getName());
+      }
+
+      assertThat(watchesToCut.get()).as("the stream was cut once").isZero();
+      assertThat(seen).containsExactlyElementsOf(created);
+      assertThat(events.poll(300, TimeUnit.MILLISECONDS)).as("nothing twice").isNull();
+      assertThat(subscription.cursor()).isNotEmpty();
+    }
   }
 }
