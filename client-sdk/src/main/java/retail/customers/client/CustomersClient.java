@@ -29,6 +29,9 @@ import retail.customers.v1.EraseCustomerRequest;
 import retail.customers.v1.ExportCustomersRequest;
 import retail.customers.v1.ExportCustomersResponse;
 import retail.customers.v1.GetCustomerRequest;
+import retail.customers.v1.ImportCustomersRequest;
+import retail.customers.v1.ImportCustomersResponse;
+import retail.customers.v1.ImportOptions;
 import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.SearchCustomersResponse;
 import retail.customers.v1.UndeleteCustomerRequest;
@@ -209,6 +212,144 @@ public final class CustomersClient implements AutoCloseable {
     ChangeSubscription subscription = new ChangeSubscription(channel.customersAsync(), request, listener, retrier);
     subscription.open();
     return subscription;
+  }
+
+  /** How far an import has come: bytes of the file sent so far, of how many. */
+  @FunctionalInterface
+  public interface ImportProgress {
+    void progress(long bytesSent, long bytesTotal);
+  }
+
+  /**
+   * Imports the customers of a CSV file (the export's columns, English or
+   * French headers), streamed in chunks at the pace the server takes them.
+   * The import has a request id, made once: an import cut off (UNAVAILABLE)
+   * is sent again whole, and the rows it already stored are counted as
+   * {@code rows_already_imported}, not stored twice. The response reports
+   * every rejected row with its line, column and reason.
+   *
+   * @param dryRun check every row and report, store nothing
+   */
+  public ImportCustomersResponse importCustomers(Path file, boolean dryRun, ImportProgress progress) {
+    ImportOptions options = ImportOptions.newBuilder().setDryRun(dryRun).setRequestId(newRequestId()).build();
+    long total;
+    try {
+      total = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return new ImportCall(options, file, total, progress).run();
+      } catch (StatusRuntimeException e) {
+        CustomersException failure = CustomersException.of(e);
+        var wait = retrier.retryAfter(failure, attempt + 1);
+        if (wait.isEmpty()) {
+          throw failure;
+        }
+        sleep(wait.get(), failure);
+      }
+    }
+  }
+
+  /** One attempt of an import: the file's chunks, sent while the transport is ready for them. */
+  private final class ImportCall {
+    private static final int CHUNK = 64 * 1024;
+    private final ImportOptions options;
+    private final Path file;
+    private final long total;
+    private final ImportProgress progress;
+    private final java.util.concurrent.CompletableFuture<ImportCustomersResponse> answer = new java.util.concurrent.CompletableFuture<>();
+    private final Object ready = new Object();
+
+    ImportCall(ImportOptions options, Path file, long total, ImportProgress progress) {
+      this.options = options;
+      this.file = file;
+      this.total = total;
+      this.progress = progress;
+    }
+
+    ImportCustomersResponse run() {
+      var requests = (io.grpc.stub.ClientCallStreamObserver<ImportCustomersRequest>) channel.customersAsync().importCustomers(
+          new io.grpc.stub.ClientResponseObserver<ImportCustomersRequest, ImportCustomersResponse>() {
+            @Override
+            public void beforeStart(io.grpc.stub.ClientCallStreamObserver<ImportCustomersRequest> stream) {
+              stream.setOnReadyHandler(() -> {
+                synchronized (ready) {
+                  ready.notifyAll();
+                }
+              });
+            }
+
+            @Override
+            public void onNext(ImportCustomersResponse response) {
+              answer.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              answer.completeExceptionally(t);
+              synchronized (ready) {
+                ready.notifyAll();
+              }
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        requests.onNext(ImportCustomersRequest.newBuilder().setOptions(options).build());
+        byte[] buffer = new byte[CHUNK];
+        long sent = 0;
+        for (int n = in.readNBytes(buffer, 0, CHUNK); n > 0; n = in.readNBytes(buffer, 0, CHUNK)) {
+          awaitReady(requests);
+          requests.onNext(ImportCustomersRequest.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(buffer, 0, n)).build());
+          sent += n;
+          if (progress != null) {
+            progress.progress(sent, total);
+          }
+        }
+        requests.onCompleted();
+      } catch (IOException e) {
+        requests.cancel("the file could not be read", e);
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
+      try {
+        return answer.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof StatusRuntimeException status) {
+          throw status;
+        }
+        throw io.grpc.Status.fromThrowable(e.getCause()).asRuntimeException();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        requests.cancel("interrupted", e);
+        throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+    }
+
+    private void awaitReady(io.grpc.stub.ClientCallStreamObserver<ImportCustomersRequest> requests) {
+      synchronized (ready) {
+        while (!requests.isReady() && !answer.isDone()) {
+          try {
+            ready.wait(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+          }
+        }
+      }
+      if (answer.isCompletedExceptionally()) {
+        try {
+          answer.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          if (e.getCause() instanceof StatusRuntimeException status) {
+            throw status;
+          }
+          throw io.grpc.Status.fromThrowable(e.getCause()).asRuntimeException();
+        }
+      }
+    }
   }
 
   /** How far an export has come. */

@@ -297,4 +297,34 @@ class CustomersClientTest {
       assertThat(subscription.cursor()).isNotEmpty();
     }
   }
+
+  @Test
+  void aFileIsImportedWithProgressAndEveryRejectedRowReported(@TempDir Path dir) throws Exception {
+    ApiKeys.MintedKey source = services.apiKeys().createTenant("Import source", "CA");
+    ApiKeys.MintedKey target = services.apiKeys().createTenant("Import target", "CA");
+    BatchCreateCustomersRequest.Builder creates = BatchCreateCustomersRequest.newBuilder();
+    for (int i = 0; i < 500; i++) {
+      creates.addRequests(CreateCustomerRequest.newBuilder().setCustomer(Customers.valid().setNotes("imported " + i)));
+    }
+    CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(retail.customers.server.testing.ApiServer.bearer(source.key()))
+        .batchCreateCustomers(creates.build());
+    Path file = dir.resolve("customers.csv");
+    client(source.key()).exportCustomers(ExportCustomersRequest.getDefaultInstance(), file, null);
+    Files.writeString(file, Files.readString(file).replaceFirst("\n[^\n]*\n", "\n\"not an email\"" + ",x\n"), java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    AtomicLong sentBytes = new AtomicLong();
+
+
+    var dryRun = client(target.key()).importCustomers(file, true, null);
+    assertThat(database.dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).as("a dry run stores nothing").isZero();
+    var imported = client(target.key()).importCustomers(file, false, (sent, total) -> sentBytes.set(sent));
+
+    assertThat(dryRun.getDryRun()).isTrue();
+    assertThat(dryRun.getErrorsList()).isEqualTo(imported.getErrorsList());
+    assertThat(imported.getRowsRead()).isEqualTo(500);
+    assertThat(imported.getRowsImported()).isEqualTo(499);
+    assertThat(imported.getRowsRejected()).isEqualTo(1);
+    assertThat(imported.getErrorsList()).isNotEmpty().allSatisfy(e -> assertThat(e.getLine()).isEqualTo(2));
+    assertThat(sentBytes.get()).isEqualTo(Files.size(file));
+    assertThat(database.dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).isEqualTo(499);
+  }
 }
