@@ -128,6 +128,16 @@ public final class CustomersChannel implements AutoCloseable {
     return CustomFieldServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
   }
 
+  /** ApiKeyService, with this channel's key (which needs the scope customers.admin). */
+  public retail.customers.v1.ApiKeyServiceGrpc.ApiKeyServiceBlockingStub apiKeys() {
+    return retail.customers.v1.ApiKeyServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
+  }
+
+  /** AuditService, with this channel's key (which needs the scope customers.admin). */
+  public retail.customers.v1.AuditServiceGrpc.AuditServiceBlockingStub audit() {
+    return retail.customers.v1.AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
+  }
+
   /**
    * Whether the server answers and serves: the standard gRPC health check,
    * which needs no key.

@@ -86,6 +86,11 @@ public class CustomersException extends RuntimeException {
     return Optional.empty();
   }
 
+  /** The typed exception for a failure of a raw stub's call (see {@link CustomersChannel}). */
+  public static CustomersException from(StatusRuntimeException e) {
+    return of(e);
+  }
+
   /** The exception for a failed call. */
   static CustomersException of(StatusRuntimeException e) {
     com.google.rpc.Status details = StatusProto.fromThrowable(e);
