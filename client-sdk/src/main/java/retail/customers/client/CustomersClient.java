@@ -15,12 +15,32 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import retail.customers.v1.BatchCreateCustomersRequest;
+import retail.customers.v1.BatchUpdateCustomersRequest;
+import retail.customers.v1.CustomField;
+import retail.customers.v1.CustomerResult;
+import retail.customers.v1.CustomerType;
+import retail.customers.v1.DuplicateGroup;
+import retail.customers.v1.EnsureCustomerRequest;
+import retail.customers.v1.EnsureCustomerResponse;
+import retail.customers.v1.FindDuplicateCustomersRequest;
+import retail.customers.v1.FindDuplicateCustomersResponse;
+import retail.customers.v1.ListCustomFieldsRequest;
+import retail.customers.v1.ListCustomFieldsResponse;
+import retail.customers.v1.ListCustomerTypesRequest;
+import retail.customers.v1.ListCustomerTypesResponse;
+import retail.customers.v1.ListTagsRequest;
+import retail.customers.v1.ListTagsResponse;
+import retail.customers.v1.ListTaxClassesRequest;
+import retail.customers.v1.ListTaxClassesResponse;
+import retail.customers.v1.MergeCustomersRequest;
+import retail.customers.v1.TagCount;
+import retail.customers.v1.TaxClass;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerServiceGrpc.CustomerServiceBlockingStub;
@@ -166,7 +186,9 @@ public final class CustomersClient implements AutoCloseable {
    * again.
    */
   public Iterable<Customer> searchCustomers(SearchCustomersRequest request) {
-    return () -> new Pages(request);
+    return new Paged<>(request, r -> retrier.call(deadline(), d -> customers(d).searchCustomers(r)),
+        SearchCustomersResponse::getCustomersList, SearchCustomersResponse::getNextPageToken,
+        (r, token) -> r.toBuilder().setPageToken(token).build());
   }
 
   /** {@link #searchCustomers(SearchCustomersRequest)} as a stream. */
@@ -174,32 +196,88 @@ public final class CustomersClient implements AutoCloseable {
     return StreamSupport.stream(searchCustomers(request).spliterator(), false);
   }
 
-  private final class Pages implements Iterator<Customer> {
-    private SearchCustomersRequest next;
-    private Iterator<Customer> page = java.util.Collections.emptyIterator();
+  /**
+   * The customer the request describes: the one already there with its
+   * e-mail or external reference, else a new one (EnsureCustomer: an online
+   * order's buyer, delivered any number of times, is one customer).
+   */
+  public EnsureCustomerResponse ensureCustomer(EnsureCustomerRequest request) {
+    EnsureCustomerRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    return retrier.call(deadline(), d -> customers(d).ensureCustomer(once));
+  }
 
-    Pages(SearchCustomersRequest first) {
-      this.next = first;
-    }
+  /**
+   * Creates up to 1,000 customers in one call; a result per customer, in
+   * order (a customer or its error). Each gets a request id, so a retried
+   * batch creates none twice.
+   */
+  public List<CustomerResult> batchCreateCustomers(List<Customer> customers) {
+    BatchCreateCustomersRequest.Builder batch = BatchCreateCustomersRequest.newBuilder();
+    customers.forEach(c -> batch.addRequests(CreateCustomerRequest.newBuilder().setCustomer(c).setRequestId(newRequestId())));
+    BatchCreateCustomersRequest request = batch.build();
+    return retrier.call(deadline(), d -> customers(d).batchCreateCustomers(request)).getResultsList();
+  }
 
-    @Override
-    public boolean hasNext() {
-      while (!page.hasNext() && next != null) {
-        SearchCustomersRequest request = next;
-        SearchCustomersResponse response = retrier.call(deadline(), d -> customers(d).searchCustomers(request));
-        page = response.getCustomersList().iterator();
-        next = response.getNextPageToken().isEmpty() ? null : request.toBuilder().setPageToken(response.getNextPageToken()).build();
-      }
-      return page.hasNext();
-    }
+  /** Applies up to 1,000 updates in one call; a result per update, in order. Updates without a request id get one. */
+  public List<CustomerResult> batchUpdateCustomers(List<UpdateCustomerRequest> updates) {
+    BatchUpdateCustomersRequest.Builder batch = BatchUpdateCustomersRequest.newBuilder();
+    updates.forEach(u -> batch.addRequests(u.getRequestId().isEmpty() ? u.toBuilder().setRequestId(newRequestId()) : u.toBuilder()));
+    BatchUpdateCustomersRequest request = batch.build();
+    return retrier.call(deadline(), d -> customers(d).batchUpdateCustomers(request)).getResultsList();
+  }
 
-    @Override
-    public Customer next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return page.next();
-    }
+  /** Merges {@code merged} into {@code survivor} (each field set on both: the more recently updated wins). */
+  public Customer mergeCustomers(String survivor, String merged) {
+    return mergeCustomers(MergeCustomersRequest.newBuilder().setSurvivor(survivor).setMerged(merged).build());
+  }
+
+  /** Merges two customers as the request says (per-field choices, etags); a request without a request id gets one. */
+  public Customer mergeCustomers(MergeCustomersRequest request) {
+    MergeCustomersRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    return retrier.call(deadline(), d -> customers(d).mergeCustomers(once));
+  }
+
+  /** The store's likely duplicates, best first, a page at a time as they are read. */
+  public Iterable<DuplicateGroup> findDuplicateCustomers() {
+    return findDuplicateCustomers(FindDuplicateCustomersRequest.getDefaultInstance());
+  }
+
+  /** The likely duplicates the request asks for (of one customer, or the whole store). */
+  public Iterable<DuplicateGroup> findDuplicateCustomers(FindDuplicateCustomersRequest request) {
+    return new Paged<>(request, r -> retrier.call(deadline(), d -> customers(d).findDuplicateCustomers(r)),
+        FindDuplicateCustomersResponse::getGroupsList, FindDuplicateCustomersResponse::getNextPageToken,
+        (r, token) -> r.toBuilder().setPageToken(token).build());
+  }
+
+  /** The store's tags starting with {@code prefix} (empty: all), each with its number of customers. */
+  public Iterable<TagCount> listTags(String prefix) {
+    return new Paged<>(ListTagsRequest.newBuilder().setPrefix(prefix).build(),
+        r -> retrier.call(deadline(), d -> customers(d).listTags(r)),
+        ListTagsResponse::getTagsList, ListTagsResponse::getNextPageToken, (r, token) -> r.toBuilder().setPageToken(token).build());
+  }
+
+  /** The store's customer types. */
+  public Iterable<CustomerType> listCustomerTypes() {
+    return new Paged<>(ListCustomerTypesRequest.getDefaultInstance(),
+        r -> retrier.call(deadline(), d -> channel.customerTypes().withDeadline(d).listCustomerTypes(r)),
+        ListCustomerTypesResponse::getCustomerTypesList, ListCustomerTypesResponse::getNextPageToken,
+        (r, token) -> r.toBuilder().setPageToken(token).build());
+  }
+
+  /** The store's tax classes. */
+  public Iterable<TaxClass> listTaxClasses() {
+    return new Paged<>(ListTaxClassesRequest.getDefaultInstance(),
+        r -> retrier.call(deadline(), d -> channel.taxClasses().withDeadline(d).listTaxClasses(r)),
+        ListTaxClassesResponse::getTaxClassesList, ListTaxClassesResponse::getNextPageToken,
+        (r, token) -> r.toBuilder().setPageToken(token).build());
+  }
+
+  /** The store's custom fields. */
+  public Iterable<CustomField> listCustomFields() {
+    return new Paged<>(ListCustomFieldsRequest.getDefaultInstance(),
+        r -> retrier.call(deadline(), d -> channel.customFields().withDeadline(d).listCustomFields(r)),
+        ListCustomFieldsResponse::getCustomFieldsList, ListCustomFieldsResponse::getNextPageToken,
+        (r, token) -> r.toBuilder().setPageToken(token).build());
   }
 
   /**

@@ -327,4 +327,36 @@ class CustomersClientTest {
     assertThat(sentBytes.get()).isEqualTo(Files.size(file));
     assertThat(database.dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).isEqualTo(499);
   }
+
+  @Test
+  void ensureBatchesMergeDuplicatesTagsAndReferenceData() {
+    ApiKeys.MintedKey shop = services.apiKeys().createTenant("SDK shop", "CA");
+    CustomersClient customers = client(shop.key());
+    retail.customers.v1.EnsureCustomerRequest order = retail.customers.v1.EnsureCustomerRequest.newBuilder()
+        .setCustomer(Customer.newBuilder().setFirstName("Web").setLastName("Buyer").setEmail("buyer@example.com")).build();
+
+    var first = customers.ensureCustomer(order);
+    var again = customers.ensureCustomer(order);
+    List<retail.customers.v1.CustomerResult> batch = customers.batchCreateCustomers(List.of(
+        Customers.valid().setEmail("twin@example.com").addTags("vip").build(),
+        Customers.valid().setEmail("not an email").build(),
+        Customers.valid().setEmail("TWIN@example.com").addTags("vip").build()));
+    List<retail.customers.v1.DuplicateGroup> duplicates = new ArrayList<>();
+    customers.findDuplicateCustomers().forEach(duplicates::add);
+    Customer survivor = customers.mergeCustomers(batch.get(0).getCustomer().getName(), batch.get(2).getCustomer().getName());
+    List<retail.customers.v1.TagCount> tags = new ArrayList<>();
+    customers.listTags("").forEach(tags::add);
+
+    assertThat(first.getCreated()).isTrue();
+    assertThat(again.getCreated()).isFalse();
+    assertThat(again.getCustomer().getName()).isEqualTo(first.getCustomer().getName());
+    assertThat(batch).extracting(r -> r.hasCustomer()).containsExactly(true, false, true);
+    assertThat(duplicates).singleElement().satisfies(g -> assertThat(g.getCustomersList())
+        .containsExactlyInAnyOrder(batch.get(0).getCustomer().getName(), batch.get(2).getCustomer().getName()));
+    assertThat(survivor.getMergedCustomersList()).containsExactly(batch.get(2).getCustomer().getName());
+    assertThat(tags).singleElement().satisfies(t -> assertThat(t.getCustomerCount()).isEqualTo(1));
+    assertThat(customers.listCustomerTypes()).isEmpty();
+    assertThat(customers.listCustomFields()).isEmpty();
+    assertThat(customers.listTaxClasses()).isEmpty();
+  }
 }
