@@ -20,6 +20,9 @@ public final class Connection {
   @Option(names = "--ca", description = "trust servers whose certificate this CA (PEM) signed")
   File ca;
 
+  @Option(names = "--authority", description = "the name the server's certificate carries, when not the target's host")
+  String authority;
+
   @Option(names = "--json", description = "print JSON (one object per line) for scripts, not tables")
   boolean json;
 
@@ -44,6 +47,9 @@ public final class Connection {
     }
     if (ca != null) {
       builder.trustedCertificates(ca);
+    }
+    if (authority != null) {
+      builder.overrideAuthority(authority);
     }
     return builder.build();
   }

@@ -107,4 +107,18 @@ class TlsTest {
       assertThat(Customers.create(with.customers(), Customers.minimal()).getName()).startsWith("customers/");
     }
   }
+
+  @Test
+  void theCommandLineConnectsOverTlsWithTheCompanysCa() throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    String[] args = {"create", "--first", "Over", "--last", "Tls", "--target", "127.0.0.1:" + tls.getPort(),
+        "--ca", cert("ca.pem").toString(), "--authority", "foo.test.google.fr"};
+
+    int code = retail.customers.cli.CustomersCli.run(args, java.util.Map.of("CUSTOMERS_API_KEY", store.key()),
+        new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("first_name: \"Over\"");
+  }
 }
