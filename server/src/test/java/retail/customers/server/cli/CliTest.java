@@ -183,4 +183,31 @@ class CliTest {
     assertThat(revoked.out()).isEqualTo("revoked " + keyName + "\n");
     assertThat(afterRevoke.code()).isEqualTo(6);
   }
+
+  @Test
+  void referenceDataAndTags() {
+    ApiKeys.MintedKey shop = services.apiKeys().createTenant("CLI reference store", "CA");
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    try {
+      retail.customers.v1.TaxClassServiceGrpc.newBlockingStub(channel)
+          .withCallCredentials(retail.customers.server.testing.ApiServer.bearer(shop.key()))
+          .createTaxClass(retail.customers.v1.CreateTaxClassRequest.newBuilder()
+              .setTaxClass(retail.customers.v1.TaxClass.newBuilder().setDisplayName("Exempt").setIsDefault(true)).build());
+    } finally {
+      channel.shutdownNow();
+    }
+    runAs(shop.key(), "create", "--first", "Tagged", "--tag", "vip", "--tag", "staff");
+
+    Run taxClasses = runAs(shop.key(), "tax-classes");
+    Run tags = runAs(shop.key(), "tags", "v");
+    Run types = runAs(shop.key(), "types");
+    Run fields = runAs(shop.key(), "fields", "--json");
+
+    assertThat(taxClasses.out()).contains("Exempt", "*");
+    assertThat(tags.out()).contains("vip").doesNotContain("staff");
+    assertThat(types.out().strip()).isEqualTo("NAME  DISPLAY NAME  DISCOUNT %  TAX CLASS");
+    assertThat(fields.out()).isEmpty();
+    assertThat(types.code() + tags.code() + taxClasses.code() + fields.code()).isZero();
+  }
 }
