@@ -72,6 +72,7 @@ public final class ApiServices {
   private final ApiKeys apiKeys;
   private final IdempotentRequests idempotency;
   private final List<BindableService> services;
+  private final List<CustomerExport> exports = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Wakes streams whose events wait behind a running transaction, and runs retention. */
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("customers-timer").daemon(true).factory());
@@ -170,12 +171,13 @@ public final class ApiServices {
     FunctionCounter.builder("customers.reads.routed", routing, ReadRouting::readsOnPrimary).tag("to", "primary").register(metrics);
     CustomerSearch search = new CustomerSearch(dsl, database.cachedPlans(), clock, settings.countBudget());
     CustomerExport export = new CustomerExport(dsl, exported);
+    this.exports.add(export);
     this.services =
         List.of(
             new CustomerService(dsl, commands, search, new TagCounts(dsl), export,
                 new CustomerImport(dsl, commands, clock, imported), changes, routing,
                 replica == null ? search : new CustomerSearch(replica.dsl(), replica.cachedPlans(), clock, settings.countBudget()),
-                replica == null ? export : new CustomerExport(replica.dsl(), dsl, exported), new DuplicateFinder(dsl, clock), database.cachedPlans(),
+                replica == null ? export : replicaExport(replica, dsl, exported), new DuplicateFinder(dsl, clock), database.cachedPlans(),
                 new BatchWrites(dsl, metrics)),
             new CustomerTypeService(dsl, idempotency),
             new TaxClassService(dsl, idempotency),
@@ -216,6 +218,20 @@ public final class ApiServices {
   /** The API's services as the server binds them (without health and reflection). */
   public List<io.grpc.ServerServiceDefinition> definitions() {
     return services.stream().map(BindableService::bindService).toList();
+  }
+
+  private CustomerExport replicaExport(Database replica, DSLContext primary, Counter exported) {
+    CustomerExport export = new CustomerExport(replica.dsl(), primary, exported);
+    exports.add(export);
+    return export;
+  }
+
+  /**
+   * Ends the exports still running with UNAVAILABLE and their resume token
+   * (the end of a shutdown's grace: see {@link CustomerExport#closeAll()}).
+   */
+  public void closeExports() {
+    exports.forEach(CustomerExport::closeAll);
   }
 
   public ApiKeys apiKeys() {

@@ -146,7 +146,11 @@ public final class Main implements Callable<Integer> {
                 server.shutdown();
                 try {
                   if (!server.awaitTermination(20, TimeUnit.SECONDS)) {
-                    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                    // Exports still running end where a client can resume them.
+                    services.closeExports();
+                    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                    }
                   }
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();

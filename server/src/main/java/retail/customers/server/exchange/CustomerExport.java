@@ -77,6 +77,10 @@ import retail.customers.v1.ExportCustomersResponse;
  * </ul>
  */
 public final class CustomerExport {
+  /** The exports running on this server, for {@link #closeAll()}. */
+  private final java.util.Set<FlowControl> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
+
   static final int CHUNK_BYTES = 32 * 1024;
   private static final Logger log = LoggerFactory.getLogger(CustomerExport.class);
   private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -153,8 +157,24 @@ public final class CustomerExport {
    */
   public void start(Caller caller, ExportCustomersRequest request, ServerCallStreamObserver<ExportCustomersResponse> call) {
     Plan plan = plan(caller, request);
+    if (closing) {
+      throw ApiException.unavailableResumable("the server is shutting down: export again, on another server", Map.of());
+    }
     FlowControl flow = new FlowControl(call);
     Thread.ofVirtual().name("export-" + caller.tenantId()).start(Context.current().wrap(() -> run(caller, request, plan, call, flow)));
+  }
+
+  /**
+   * Ends every running export with UNAVAILABLE and the resume token of the
+   * last chunk it sent (metadata {@code resume_token}, reason
+   * SERVER_SHUTTING_DOWN): at the end of a shutdown's grace, an export still
+   * running goes on from there on another server, instead of ending
+   * CANCELLED, which tells its client neither to retry nor where from. New
+   * exports are refused the same way from now on.
+   */
+  public void closeAll() {
+    closing = true;
+    running.forEach(FlowControl::close);
   }
 
   /** Checks the request; INVALID_ARGUMENT for a bad filter, order or resume token. */
@@ -217,12 +237,18 @@ public final class CustomerExport {
       FlowControl flow) {
     Reader reader = new Reader(caller, request, plan, flow);
     RuntimeException failure = null;
+    running.add(flow);
+    if (closing) {
+      flow.close();
+    }
     try {
       Thread.ofVirtual().name("export-reader-" + caller.tenantId()).start(Context.current().wrap(reader));
       send(reader, flow, call);
     } catch (RuntimeException e) {
       reader.stop();
       failure = e;
+    } finally {
+      running.remove(flow);
     }
     boolean cancelled = failure != null && (call.isCancelled() || Context.current().isCancelled());
     String outcome = failure == null ? "COMPLETED" : cancelled ? "CANCELLED" : "FAILED";
@@ -452,8 +478,11 @@ public final class CustomerExport {
     private final ReentrantLock lock = new ReentrantLock();
     private final java.util.concurrent.locks.Condition changed = lock.newCondition();
     private volatile boolean cancelled;
+    private volatile boolean closing;
     private long sent;
     private long rows;
+    /** The resume token of the last chunk sent: where a closed export goes on. */
+    private String lastToken = "";
 
     FlowControl(ServerCallStreamObserver<?> call) {
       call.setOnReadyHandler(this::signal);
@@ -462,6 +491,12 @@ public final class CustomerExport {
             cancelled = true;
             signal();
           });
+    }
+
+    /** Ends the export at its next chunk (or while it waits for the client). */
+    void close() {
+      closing = true;
+      signal();
     }
 
     private void signal() {
@@ -490,7 +525,7 @@ public final class CustomerExport {
     void send(ServerCallStreamObserver<ExportCustomersResponse> call, ExportCustomersResponse message) {
       lock.lock();
       try {
-        while (!call.isReady() && !cancelled) {
+        while (!call.isReady() && !cancelled && !closing) {
           changed.awaitUninterruptibly();
         }
       } finally {
@@ -499,9 +534,17 @@ public final class CustomerExport {
       if (cancelled) {
         throw ErrorMapper.callEnded(Context.current());
       }
+      if (closing) {
+        throw ApiException.unavailableResumable(
+            "the server is shutting down: export again, on another server, from resume_token",
+            lastToken.isEmpty() ? Map.of() : Map.of("resume_token", lastToken));
+      }
       call.onNext(message);
       sent++;
       rows += message.getRowCount();
+      if (!message.getResumeToken().isEmpty()) {
+        lastToken = message.getResumeToken();
+      }
     }
   }
 }
