@@ -282,22 +282,7 @@ public final class CustomerCommands {
         results[i] = BatchWrites.failure(invalid);
       }
     }
-    if (rows.isEmpty()) {
-      return Optional.of(List.of(results));
-    }
-    Map<UUID, CustomerRow> inserted = repository.insertAll(tx, rows);
-    List<CreateCustomerRequest> writtenRequests = new ArrayList<>(written.size());
-    List<Customer> created = new ArrayList<>(written.size());
-    for (int j = 0; j < written.size(); j++) {
-      Customer customer = full(inserted.get(rows.get(j).getId()));
-      results[written.get(j)] = BatchWrites.success(customer);
-      writtenRequests.add(requests.get(written.get(j)));
-      created.add(customer);
-    }
-    if (!idempotency.storeAll(tx, caller, writtenRequests, created, SUBJECT)) {
-      return Optional.empty();
-    }
-    return Optional.of(List.of(results));
+    return finish(tx, caller, requests, results, written, rows, rows.isEmpty() ? Map.of() : repository.insertAll(tx, rows));
   }
 
   /** Inserts a validated customer with the given id; returns it as stored. */
@@ -377,19 +362,30 @@ public final class CustomerCommands {
         results[i] = BatchWrites.failure(failed);
       }
     }
-    if (rows.isEmpty()) {
-      return Optional.of(List.of(results));
-    }
-    Map<UUID, CustomerRow> updated = repository.updateAll(tx, caller.tenantId(), rows);
-    List<UpdateCustomerRequest> writtenRequests = new ArrayList<>(written.size());
+    return finish(tx, caller, requests, results, written, rows,
+        rows.isEmpty() ? Map.of() : repository.updateAll(tx, caller.tenantId(), rows));
+  }
+
+  /**
+   * A bulk write's end: each written item's result is its row as stored,
+   * and the answers are stored for the request ids; empty when one of those
+   * was taken meanwhile (the batch is then written item by item).
+   *
+   * @param written the index of each item written, in the order of {@code rows}
+   * @param stored the rows as written, by id
+   */
+  private <Q extends com.google.protobuf.Message> Optional<List<CustomerResult>> finish(
+      DSLContext tx, Caller caller, List<Q> requests, CustomerResult[] results, List<Integer> written, List<CustomerRecord> rows,
+      Map<UUID, CustomerRow> stored) {
+    List<Q> writtenRequests = new ArrayList<>(written.size());
     List<Customer> answers = new ArrayList<>(written.size());
     for (int j = 0; j < written.size(); j++) {
-      Customer customer = full(updated.get(rows.get(j).getId()));
+      Customer customer = full(stored.get(rows.get(j).getId()));
       results[written.get(j)] = BatchWrites.success(customer);
       writtenRequests.add(requests.get(written.get(j)));
       answers.add(customer);
     }
-    if (!idempotency.storeAll(tx, caller, writtenRequests, answers, SUBJECT)) {
+    if (!written.isEmpty() && !idempotency.storeAll(tx, caller, writtenRequests, answers, SUBJECT)) {
       return Optional.empty();
     }
     return Optional.of(List.of(results));

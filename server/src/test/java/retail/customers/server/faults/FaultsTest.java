@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static retail.customers.db.Tables.CUSTOMER;
 
 import io.grpc.ForwardingServerCall;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import retail.customers.server.ApiServices;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import retail.customers.server.auth.ApiKeys;
-import retail.customers.server.db.Database;
-import retail.customers.server.search.CountBudget;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
-import retail.customers.server.testing.TestDatabases;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerServiceGrpc;
@@ -51,40 +40,15 @@ import retail.customers.v1.UpdateCustomerRequest;
  * reduced for the suite; the property holds whatever the size.
  */
 class FaultsTest {
+  @RegisterExtension static final ApiServer api = ApiServer.withFaults(new AnswerDropper());
   /** Creates in the storm; 10,000 in the full run (README: bin/test -Dtest=FaultsTest -Dfaults.scale=20). */
   private static final int STORM = 500 * Integer.getInteger("faults.scale", 1);
 
-  private static Database database;
-  private static String databaseName;
-  private static ApiServices services;
-  private static Server server;
-  private static ManagedChannel channel;
-  private static ApiKeys.MintedKey store;
   /** Answers to drop after the call's work committed: every n-th call of those marked. */
   private static final AtomicInteger calls = new AtomicInteger();
   private static volatile int dropEvery;
   private static final AtomicLong dropped = new AtomicLong();
 
-  @BeforeAll
-  static void start() throws Exception {
-    database = TestDatabases.create();
-    databaseName = database.dsl().fetchValue(DSL.field("current_database()", String.class));
-    services = new ApiServices(database, Clock.systemUTC(),
-        ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0));
-    String name = InProcessServerBuilder.generateName();
-    server = services.configure(InProcessServerBuilder.forName(name)).intercept(new AnswerDropper()).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    store = services.apiKeys().createTenant("Faults store", "CA");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    services.close();
-    database.close();
-    TestDatabases.drop(databaseName);
-  }
 
   /**
    * Replaces the answer of every {@code dropEvery}-th call, after the server
@@ -115,7 +79,7 @@ class FaultsTest {
   }
 
   private static CustomerServiceBlockingStub customers() {
-    return CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()))
+    return CustomerServiceGrpc.newBlockingStub(api.channel()).withCallCredentials(ApiServer.bearer(api.tenantA().key()))
         .withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
@@ -140,7 +104,7 @@ class FaultsTest {
   }
 
   private static int rowsWithPrefix(String prefix) {
-    return database.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(prefix));
+    return api.database().dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(prefix));
   }
 
   @Test
@@ -187,7 +151,7 @@ class FaultsTest {
     Thread killer = Thread.ofPlatform().start(() -> {
       while (killing.get()) {
         // Every backend of the server's pools, as a DBA's or a failover's kill would.
-        killed.addAndGet(database.dsl().resultQuery(
+        killed.addAndGet(api.database().dsl().resultQuery(
                 "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity"
                     + " where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend') t")
             .fetchSingle(0, Integer.class));

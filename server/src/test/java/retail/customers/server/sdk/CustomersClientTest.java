@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static retail.customers.db.Tables.CUSTOMER;
 
 import io.grpc.ForwardingServerCall;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +19,16 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import retail.customers.client.CustomersClient;
 import retail.customers.client.CustomersException;
 import retail.customers.client.RetrySettings;
-import retail.customers.server.ApiServices;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.auth.Scopes;
-import retail.customers.server.db.Database;
-import retail.customers.server.search.CountBudget;
+import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
-import retail.customers.server.testing.TestDatabases;
 import retail.customers.v1.ApiKey;
 import retail.customers.v1.ApiKeyServiceGrpc;
 import retail.customers.v1.BatchCreateCustomersRequest;
@@ -51,12 +41,7 @@ import retail.customers.v1.SearchCustomersRequest;
 
 /** The Java SDK against the real server on real PostgreSQL: its calls, retries, errors, paging and export resume. */
 class CustomersClientTest {
-  private static Database database;
-  private static String databaseName;
-  private static ApiServices services;
-  private static Server server;
-  private static ManagedChannel channel;
-  private static ApiKeys.MintedKey store;
+  @RegisterExtension static final ApiServer api = ApiServer.withFaults(new Faults());
   /** CreateCustomer answers still to drop after their commit. */
   private static final AtomicInteger createAnswersToDrop = new AtomicInteger();
   /** Export streams still to cut, and after how many chunks. */
@@ -65,26 +50,6 @@ class CustomersClientTest {
   /** Watch streams still to cut, after two events. */
   private static final AtomicInteger watchesToCut = new AtomicInteger();
 
-  @BeforeAll
-  static void start() throws Exception {
-    database = TestDatabases.create();
-    databaseName = database.dsl().fetchValue(DSL.field("current_database()", String.class));
-    services = new ApiServices(database, Clock.systemUTC(),
-        ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0));
-    String name = InProcessServerBuilder.generateName();
-    server = services.configure(InProcessServerBuilder.forName(name)).intercept(new Faults()).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    store = services.apiKeys().createTenant("SDK store", "CA");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    services.close();
-    database.close();
-    TestDatabases.drop(databaseName);
-  }
 
   /** Drops answers after their commit, and cuts export streams mid-way, while asked to. */
   private static final class Faults implements ServerInterceptor {
@@ -135,16 +100,16 @@ class CustomersClientTest {
   }
 
   private static CustomersClient client(String key) {
-    return CustomersClient.wrap(channel, key, Duration.ofSeconds(30), RetrySettings.DEFAULT);
+    return CustomersClient.wrap(api.channel(), key, Duration.ofSeconds(30), RetrySettings.DEFAULT);
   }
 
   private static int rowsWithReference(String reference) {
-    return database.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.eq(reference));
+    return api.database().dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.eq(reference));
   }
 
   @Test
   void createGetUpdateArchiveRestoreAndEraseByTheClient() {
-    CustomersClient customers = client(store.key());
+    CustomersClient customers = client(api.tenantA().key());
 
     Customer created = customers.createCustomer(Customers.valid().setLastName("Client").build());
     Customer updated = customers.updateCustomer(Customer.newBuilder().setName(created.getName()).setEtag(created.getEtag())
@@ -164,18 +129,18 @@ class CustomersClientTest {
     String reference = "retried-" + UUID.randomUUID();
     createAnswersToDrop.set(2);
 
-    Customer created = client(store.key()).createCustomer(Customers.valid().setExternalReference(reference).build());
+    Customer created = client(api.tenantA().key()).createCustomer(Customers.valid().setExternalReference(reference).build());
 
     assertThat(createAnswersToDrop.get()).as("both answers were dropped").isZero();
     assertThat(rowsWithReference(reference)).isEqualTo(1);
-    assertThat(client(store.key()).getCustomer(created.getName()).getExternalReference()).isEqualTo(reference);
+    assertThat(client(api.tenantA().key()).getCustomer(created.getName()).getExternalReference()).isEqualTo(reference);
   }
 
   @Test
   void retriesStopAtTheirLimitWithUnavailable() {
     String reference = "given-up-" + UUID.randomUUID();
     createAnswersToDrop.set(10);
-    CustomersClient oneRetry = CustomersClient.wrap(channel, store.key(), Duration.ofSeconds(30),
+    CustomersClient oneRetry = CustomersClient.wrap(api.channel(), api.tenantA().key(), Duration.ofSeconds(30),
         new RetrySettings(2, Duration.ofMillis(10), Duration.ofMillis(10), 1.0));
     try {
       CustomersException.UnavailableException e = catchThrowableOfType(CustomersException.UnavailableException.class,
@@ -191,10 +156,10 @@ class CustomersClientTest {
 
   @Test
   void failuresAreTypedWithWhatAProgramNeeds() {
-    CustomersClient customers = client(store.key());
+    CustomersClient customers = client(api.tenantA().key());
     Customer created = customers.createCustomer(Customers.valid().build());
     customers.updateCustomer(Customer.newBuilder().setName(created.getName()).setNotes("moved on").build(), "notes");
-    String reader = ApiKeyServiceGrpc.newBlockingStub(channel).withCallCredentials(retail.customers.server.testing.ApiServer.bearer(store.key()))
+    String reader = ApiKeyServiceGrpc.newBlockingStub(api.channel()).withCallCredentials(ApiServer.bearer(api.tenantA().key()))
         .createApiKey(CreateApiKeyRequest.newBuilder().setApiKey(ApiKey.newBuilder().setDisplayName("reader").addScopes(Scopes.READ)).build())
         .getKey();
 
@@ -221,27 +186,27 @@ class CustomersClientTest {
     String word = "pagesof" + Long.toString(System.nanoTime(), 36).replaceAll("[0-9]", "x");
     List<String> created = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
-      created.add(client(store.key()).createCustomer(Customers.valid().setNotes(word).setCompany(word + " ltd").build()).getName());
+      created.add(client(api.tenantA().key()).createCustomer(Customers.valid().setNotes(word).setCompany(word + " ltd").build()).getName());
     }
 
     List<String> found = new ArrayList<>();
-    client(store.key()).searchCustomers(SearchCustomersRequest.newBuilder().setQuery(word).setPageSize(3).build())
+    client(api.tenantA().key()).searchCustomers(SearchCustomersRequest.newBuilder().setQuery(word).setPageSize(3).build())
         .forEach(c -> found.add(c.getName()));
 
     assertThat(found).containsExactlyInAnyOrderElementsOf(created);
-    assertThat(client(store.key()).streamCustomers(SearchCustomersRequest.newBuilder().setQuery(word).setPageSize(2).build()).limit(3))
+    assertThat(client(api.tenantA().key()).streamCustomers(SearchCustomersRequest.newBuilder().setQuery(word).setPageSize(2).build()).limit(3))
         .hasSize(3);
   }
 
   @Test
   void anExportCutMidWayResumesByItselfAndTheFileIsByteForByteTheUninterruptedOne(@TempDir Path dir) throws Exception {
-    ApiKeys.MintedKey exporter = services.apiKeys().createTenant("Export store", "CA");
+    ApiKeys.MintedKey exporter = api.services().apiKeys().createTenant("Export store", "CA");
     for (int batch = 0; batch < 3; batch++) {
       BatchCreateCustomersRequest.Builder creates = BatchCreateCustomersRequest.newBuilder();
       for (int i = 0; i < 1000; i++) {
         creates.addRequests(CreateCustomerRequest.newBuilder().setCustomer(Customers.valid().setNotes("row " + batch + "/" + i)));
       }
-      CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(retail.customers.server.testing.ApiServer.bearer(exporter.key()))
+      CustomerServiceGrpc.newBlockingStub(api.channel()).withCallCredentials(ApiServer.bearer(exporter.key()))
           .batchCreateCustomers(creates.build());
     }
     ExportCustomersRequest request = ExportCustomersRequest.newBuilder().setByteOrderMark(true).build();
@@ -266,7 +231,7 @@ class CustomersClientTest {
 
   @Test
   void aWatchThatDropsReconnectsFromItsLastCursorAndMissesNothing() throws Exception {
-    ApiKeys.MintedKey watched = services.apiKeys().createTenant("Watched store", "CA");
+    ApiKeys.MintedKey watched = api.services().apiKeys().createTenant("Watched store", "CA");
     CustomersClient customers = client(watched.key());
     Customer first = customers.createCustomer(Customers.valid().setNotes("first").build());
     String start = ""; // from the oldest event kept: the first customer's creation
@@ -300,13 +265,13 @@ class CustomersClientTest {
 
   @Test
   void aFileIsImportedWithProgressAndEveryRejectedRowReported(@TempDir Path dir) throws Exception {
-    ApiKeys.MintedKey source = services.apiKeys().createTenant("Import source", "CA");
-    ApiKeys.MintedKey target = services.apiKeys().createTenant("Import target", "CA");
+    ApiKeys.MintedKey source = api.services().apiKeys().createTenant("Import source", "CA");
+    ApiKeys.MintedKey target = api.services().apiKeys().createTenant("Import target", "CA");
     BatchCreateCustomersRequest.Builder creates = BatchCreateCustomersRequest.newBuilder();
     for (int i = 0; i < 500; i++) {
       creates.addRequests(CreateCustomerRequest.newBuilder().setCustomer(Customers.valid().setNotes("imported " + i)));
     }
-    CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(retail.customers.server.testing.ApiServer.bearer(source.key()))
+    CustomerServiceGrpc.newBlockingStub(api.channel()).withCallCredentials(ApiServer.bearer(source.key()))
         .batchCreateCustomers(creates.build());
     Path file = dir.resolve("customers.csv");
     client(source.key()).exportCustomers(ExportCustomersRequest.getDefaultInstance(), file, null);
@@ -315,7 +280,7 @@ class CustomersClientTest {
 
 
     var dryRun = client(target.key()).importCustomers(file, true, null);
-    assertThat(database.dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).as("a dry run stores nothing").isZero();
+    assertThat(api.database().dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).as("a dry run stores nothing").isZero();
     var imported = client(target.key()).importCustomers(file, false, (sent, total) -> sentBytes.set(sent));
 
     assertThat(dryRun.getDryRun()).isTrue();
@@ -325,12 +290,12 @@ class CustomersClientTest {
     assertThat(imported.getRowsRejected()).isEqualTo(1);
     assertThat(imported.getErrorsList()).isNotEmpty().allSatisfy(e -> assertThat(e.getLine()).isEqualTo(2));
     assertThat(sentBytes.get()).isEqualTo(Files.size(file));
-    assertThat(database.dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).isEqualTo(499);
+    assertThat(api.database().dsl().fetchCount(CUSTOMER, CUSTOMER.TENANT_ID.eq(target.tenantId()))).isEqualTo(499);
   }
 
   @Test
   void ensureBatchesMergeDuplicatesTagsAndReferenceData() {
-    ApiKeys.MintedKey shop = services.apiKeys().createTenant("SDK shop", "CA");
+    ApiKeys.MintedKey shop = api.services().apiKeys().createTenant("SDK shop", "CA");
     CustomersClient customers = client(shop.key());
     retail.customers.v1.EnsureCustomerRequest order = retail.customers.v1.EnsureCustomerRequest.newBuilder()
         .setCustomer(Customer.newBuilder().setFirstName("Web").setLastName("Buyer").setEmail("buyer@example.com")).build();

@@ -35,6 +35,7 @@ import retail.customers.v1.TaxClassServiceGrpc;
 public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   private final Clock clock;
   private final ApiServices.Settings settings;
+  private final io.grpc.ServerInterceptor[] faults;
   private Database database;
   private String databaseName;
   private ApiServices services;
@@ -55,6 +56,22 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   public ApiServer(Clock clock, ApiServices.Settings settings) {
     this.clock = clock;
     this.settings = settings;
+    this.faults = new io.grpc.ServerInterceptor[0];
+  }
+
+  /**
+   * With an interceptor around every call, outside the server's own (one
+   * that drops answers, cuts streams): what a flaky network does to calls
+   * the server has handled.
+   */
+  public static ApiServer withFaults(io.grpc.ServerInterceptor faults) {
+    return new ApiServer(faults);
+  }
+
+  private ApiServer(io.grpc.ServerInterceptor faults) {
+    this.clock = Clock.systemUTC();
+    this.settings = ApiServices.Settings.DEFAULT.withCountBudget(CountBudget.unbounded()).withRateLimit(0, 0);
+    this.faults = new io.grpc.ServerInterceptor[] {faults};
   }
 
   @Override
@@ -65,7 +82,11 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
     // how busy the machine is would make tests fail for no change.
     services = new ApiServices(database, clock, settings);
     String name = InProcessServerBuilder.generateName();
-    server = services.configure(InProcessServerBuilder.forName(name)).build().start();
+    InProcessServerBuilder builder = services.configure(InProcessServerBuilder.forName(name));
+    for (io.grpc.ServerInterceptor fault : faults) {
+      builder.intercept(fault);
+    }
+    server = builder.build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     tenantA = services.apiKeys().createTenant("Store A", "CA");
     tenantB = services.apiKeys().createTenant("Store B", "FR");
