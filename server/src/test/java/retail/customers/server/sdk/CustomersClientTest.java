@@ -323,5 +323,7 @@ class CustomersClientTest {
     assertThat(customers.listCustomerTypes()).isEmpty();
     assertThat(customers.listCustomFields()).isEmpty();
     assertThat(customers.listTaxClasses()).isEmpty();
+    assertThat(customers.listAuditEvents("CUSTOMERS_MERGED")).singleElement()
+        .satisfies(e -> assertThat(e.getResource()).isEqualTo(survivor.getName()));
   }
 }
