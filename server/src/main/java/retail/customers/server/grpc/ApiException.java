@@ -29,12 +29,34 @@ public final class ApiException extends RuntimeException {
   private ApiException(
       Status.Code code, ErrorReason reason, String message, List<FieldViolation> violations, Map<String, String> metadata,
       java.time.Duration retryDelay) {
-    super(message, null, false, false);
+    super(bounded(message), null, false, false);
     this.code = code;
     this.reason = reason;
-    this.violations = List.copyOf(violations);
-    this.metadata = Map.copyOf(metadata);
+    this.violations = violations.stream().limit(MAX_VIOLATIONS)
+        .map(v -> v.toBuilder().setField(bounded(v.getField())).setDescription(bounded(v.getDescription())).build())
+        .toList();
+    Map<String, String> kept = new java.util.HashMap<>();
+    metadata.forEach((key, value) -> kept.put(key, bounded(value)));
+    this.metadata = Map.copyOf(kept);
     this.retryDelay = retryDelay;
+  }
+
+  /**
+   * The longest text an error carries, and the most field violations: a
+   * message that echoed a client's unbounded input (a 100,000-character
+   * order_by) outgrew gRPC's limit on trailers, and the client got an HTTP/2
+   * error instead of its answer. Resource names and cursors fit easily.
+   */
+  static final int MAX_TEXT = 1_000;
+  static final int MAX_VIOLATIONS = 100;
+
+  /** The text, cut at {@link #MAX_TEXT} characters (never inside a surrogate pair) with how much was left out. */
+  static String bounded(String text) {
+    if (text == null || text.length() <= MAX_TEXT) {
+      return text;
+    }
+    int cut = Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+    return text.substring(0, cut) + "... (" + (text.length() - cut) + " more characters)";
   }
 
   public java.util.Optional<java.time.Duration> retryDelay() {

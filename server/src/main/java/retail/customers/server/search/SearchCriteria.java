@@ -271,6 +271,11 @@ public final class SearchCriteria {
     if (text.isEmpty()) {
       return List.of();
     }
+    if (retail.customers.server.validation.Texts.hasControlCharacters(text, false)) {
+      // PostgreSQL refuses a NUL in text outright: say so, not INTERNAL.
+      violations.add("query", "must not contain control characters or line breaks");
+      return List.of();
+    }
     String[] parts = WHITESPACE.split(text);
     if (parts.length > MAX_WORDS) {
       violations.add("query", "must have at most " + MAX_WORDS + " words");
