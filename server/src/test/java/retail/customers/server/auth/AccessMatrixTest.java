@@ -53,7 +53,7 @@ import retail.customers.v1.UpdateCustomerRequest;
  * with each kind of credential gets what the table says, and no call of one
  * store ever sees or writes a row of another (api_keys.proto, SPEC 4).
  */
-class AccessMatrixProperties {
+class AccessMatrixTest {
   private static final TestClock CLOCK = new TestClock();
   private static final ApiServer api = new ApiServer(CLOCK);
 

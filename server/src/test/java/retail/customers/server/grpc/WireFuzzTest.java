@@ -42,7 +42,7 @@ import retail.customers.v1.SearchCustomersRequest;
  * stays short whatever was sent: gRPC trailers have a size limit, and an
  * echo of unbounded input broke the connection for every later call.
  */
-class WireFuzzProperties {
+class WireFuzzTest {
   private static Database database;
   private static String databaseName;
   private static ApiServices services;
