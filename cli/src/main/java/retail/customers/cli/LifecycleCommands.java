@@ -22,12 +22,7 @@ final class LifecycleCommands {
 
     @Override
     public Integer call() {
-      try (CustomersClient client = connection.client()) {
-        Customer archived = client.deleteCustomer(Names.of("customers", name));
-        connection.output(spec.commandLine().getOut()).note("archived " + archived.getName());
-        print(connection, spec, archived);
-      }
-      return 0;
+      return done(connection, spec, "archived", client -> client.deleteCustomer(Names.of("customers", name)));
     }
   }
 
@@ -39,12 +34,7 @@ final class LifecycleCommands {
 
     @Override
     public Integer call() {
-      try (CustomersClient client = connection.client()) {
-        Customer restored = client.undeleteCustomer(Names.of("customers", name));
-        connection.output(spec.commandLine().getOut()).note("restored " + restored.getName());
-        print(connection, spec, restored);
-      }
-      return 0;
+      return done(connection, spec, "restored", client -> client.undeleteCustomer(Names.of("customers", name)));
     }
   }
 
@@ -57,19 +47,25 @@ final class LifecycleCommands {
 
     @Override
     public Integer call() {
-      try (CustomersClient client = connection.client()) {
-        Customer erased = client.eraseCustomer(Names.of("customers", name), reason);
-        connection.output(spec.commandLine().getOut()).note("erased " + erased.getName());
-        print(connection, spec, erased);
-      }
-      return 0;
+      return done(connection, spec, "erased", client -> client.eraseCustomer(Names.of("customers", name), reason));
     }
   }
 
-  /** In JSON mode the customer as it now is; for people the line above says enough. */
-  private static void print(Connection connection, CommandSpec spec, Customer customer) {
-    if (connection.json) {
-      connection.output(spec.commandLine().getOut()).record(customer);
+  /**
+   * Runs the change and says what it did: for people one line ("archived
+   * customers/..."), in JSON mode the customer as it now is.
+   */
+  private static int done(Connection connection, CommandSpec spec, String what, java.util.function.Function<CustomersClient, Customer> change) {
+    Customer customer;
+    try (CustomersClient client = connection.client()) {
+      customer = change.apply(client);
     }
+    Output output = connection.output(spec.commandLine().getOut());
+    if (connection.json) {
+      output.record(customer);
+    } else {
+      output.note(what + " " + customer.getName());
+    }
+    return 0;
   }
 }

@@ -137,7 +137,7 @@ public final class CustomersClient implements AutoCloseable {
 
   /** Creates a customer; a request without a request id gets one, the same for every attempt. */
   public Customer createCustomer(CreateCustomerRequest request) {
-    CreateCustomerRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    CreateCustomerRequest once = once(request);
     return retrier.call(deadline(), d -> customers(d).createCustomer(once));
   }
 
@@ -155,7 +155,7 @@ public final class CustomersClient implements AutoCloseable {
 
   /** Updates a customer; a request without a request id gets one, the same for every attempt. */
   public Customer updateCustomer(UpdateCustomerRequest request) {
-    UpdateCustomerRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    UpdateCustomerRequest once = once(request);
     return retrier.call(deadline(), d -> customers(d).updateCustomer(once));
   }
 
@@ -205,7 +205,7 @@ public final class CustomersClient implements AutoCloseable {
    * order's buyer, delivered any number of times, is one customer).
    */
   public EnsureCustomerResponse ensureCustomer(EnsureCustomerRequest request) {
-    EnsureCustomerRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    EnsureCustomerRequest once = once(request);
     return retrier.call(deadline(), d -> customers(d).ensureCustomer(once));
   }
 
@@ -224,7 +224,7 @@ public final class CustomersClient implements AutoCloseable {
   /** Applies up to 1,000 updates in one call; a result per update, in order. Updates without a request id get one. */
   public List<CustomerResult> batchUpdateCustomers(List<UpdateCustomerRequest> updates) {
     BatchUpdateCustomersRequest.Builder batch = BatchUpdateCustomersRequest.newBuilder();
-    updates.forEach(u -> batch.addRequests(u.getRequestId().isEmpty() ? u.toBuilder().setRequestId(newRequestId()) : u.toBuilder()));
+    updates.forEach(u -> batch.addRequests(once(u)));
     BatchUpdateCustomersRequest request = batch.build();
     return retrier.call(deadline(), d -> customers(d).batchUpdateCustomers(request)).getResultsList();
   }
@@ -236,7 +236,7 @@ public final class CustomersClient implements AutoCloseable {
 
   /** Merges two customers as the request says (per-field choices, etags); a request without a request id gets one. */
   public Customer mergeCustomers(MergeCustomersRequest request) {
-    MergeCustomersRequest once = request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(newRequestId()).build() : request;
+    MergeCustomersRequest once = once(request);
     return retrier.call(deadline(), d -> customers(d).mergeCustomers(once));
   }
 
@@ -537,6 +537,16 @@ public final class CustomersClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw failure;
     }
+  }
+
+  /**
+   * The request with a request id made now if it has none: the one all its
+   * attempts carry, so that the server does the write once.
+   */
+  @SuppressWarnings("unchecked")
+  private static <M extends com.google.protobuf.Message> M once(M request) {
+    com.google.protobuf.Descriptors.FieldDescriptor field = request.getDescriptorForType().findFieldByName("request_id");
+    return ((String) request.getField(field)).isEmpty() ? (M) request.toBuilder().setField(field, newRequestId()).build() : request;
   }
 
   private static String newRequestId() {

@@ -270,9 +270,8 @@ public final class CustomerCommands {
     List<Integer> written = new ArrayList<>();
     List<CustomerRecord> rows = new ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
-      IdempotentRequests.Replay<Customer> replay = replays.get(i);
-      if (replay != null) {
-        results[i] = replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
+      if (replays.containsKey(i)) {
+        results[i] = replayed(replays.get(i));
         continue;
       }
       try {
@@ -346,9 +345,8 @@ public final class CustomerCommands {
     List<Integer> written = new ArrayList<>();
     List<CustomerRecord> rows = new ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
-      IdempotentRequests.Replay<Customer> replay = replays.get(i);
-      if (replay != null) {
-        results[i] = replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
+      if (replays.containsKey(i)) {
+        results[i] = replayed(replays.get(i));
         continue;
       }
       UpdateCustomerRequest request = requests.get(i);
@@ -374,6 +372,11 @@ public final class CustomerCommands {
    * @param written the index of each item written, in the order of {@code rows}
    * @param stored the rows as written, by id
    */
+  /** A batch item's stored answer as its result, or the error of a reused request id. */
+  private static CustomerResult replayed(IdempotentRequests.Replay<Customer> replay) {
+    return replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
+  }
+
   private <Q extends com.google.protobuf.Message> Optional<List<CustomerResult>> finish(
       DSLContext tx, Caller caller, List<Q> requests, CustomerResult[] results, List<Integer> written, List<CustomerRecord> rows,
       Map<UUID, CustomerRow> stored) {

@@ -290,14 +290,17 @@ public final class CustomerRepository {
 
   /** The row's stored columns (not the generated search columns, which nothing writes), locked. */
   Optional<CustomerRecord> findForUpdate(DSLContext tx, UUID tenantId, UUID id) {
-    return Statements.query(tx, FIND_FOR_UPDATE, new Object[] {tenantId, id}, rs -> {
-      CustomerRecord row = new CustomerRecord();
-      for (int i = 0; i < READERS.length; i++) {
-        set(row, STORED_FIELDS.get(i), READERS[i].read(rs, i + 1));
-      }
-      row.changed(false); // as read: what an update compares with
-      return row;
-    }).stream().findFirst();
+    return Statements.query(tx, FIND_FOR_UPDATE, new Object[] {tenantId, id}, CustomerRepository::record).stream().findFirst();
+  }
+
+  /** A row of {@link #STORED_FIELDS} as a record, as read: what an update compares with. */
+  private static CustomerRecord record(ResultSet rs) throws SQLException {
+    CustomerRecord row = new CustomerRecord();
+    for (int i = 0; i < READERS.length; i++) {
+      set(row, STORED_FIELDS.get(i), READERS[i].read(rs, i + 1));
+    }
+    row.changed(false);
+    return row;
   }
 
   @SuppressWarnings("unchecked")
@@ -355,6 +358,13 @@ public final class CustomerRepository {
     return columns;
   }
 
+  /** The fields that any of the rows changed, in the table's order. */
+  private static List<Field<?>> changedInAny(List<CustomerRecord> rows) {
+    Set<Field<?>> changed = new HashSet<>();
+    rows.forEach(row -> changed.addAll(changed(row)));
+    return Arrays.stream(CUSTOMER.fields()).filter(changed::contains).toList();
+  }
+
   /** The row's values of these columns, with room for {@code more} after them. */
   private static Object[] values(CustomerRecord row, List<Field<?>> columns, int more) {
     Object[] values = new Object[columns.size() + more];
@@ -370,15 +380,7 @@ public final class CustomerRepository {
    * columns another row sets and it does not take their defaults.
    */
   Map<UUID, CustomerRow> insertAll(DSLContext tx, List<CustomerRecord> rows) {
-    Set<Field<?>> set = new HashSet<>();
-    for (CustomerRecord row : rows) {
-      for (Field<?> field : CUSTOMER.fields()) {
-        if (row.changed(field)) {
-          set.add(field);
-        }
-      }
-    }
-    List<Field<?>> columns = Arrays.stream(CUSTOMER.fields()).filter(set::contains).toList();
+    List<Field<?>> columns = changedInAny(rows);
     int perStatement = Math.max(1, MAX_PARAMETERS / Math.max(1, columns.size()));
     Map<UUID, CustomerRow> inserted = new HashMap<>();
     for (int from = 0; from < rows.size(); from += perStatement) {
@@ -410,13 +412,23 @@ public final class CustomerRepository {
     return Statements.query(tx, UPDATES.sql(columns), values, CustomerRepository::toRow).getFirst();
   }
 
-  /** The rows of these customers, locked in the order of their ids (so two batches cannot deadlock), by id. */
+  private static final String LOCK_ALL =
+      Statements.render(Statements.RENDER.select(STORED_FIELDS).from(CUSTOMER)
+          .where(CUSTOMER.TENANT_ID.eq(Statements.bind(CUSTOMER.TENANT_ID)),
+              CUSTOMER.ID.eq(DSL.any(Statements.bind(CUSTOMER.ID.getDataType().getArrayDataType()))))
+          .orderBy(CUSTOMER.ID)
+          .forUpdate());
+
+  /**
+   * The stored columns of these customers, locked in the order of their ids
+   * (so two batches cannot deadlock), by id.
+   */
   Map<UUID, CustomerRecord> lockAll(DSLContext tx, UUID tenantId, Collection<UUID> ids) {
-    return tx.selectFrom(CUSTOMER)
-        .where(CUSTOMER.TENANT_ID.eq(tenantId), CUSTOMER.ID.eq(DSL.any(ids.toArray(UUID[]::new))))
-        .orderBy(CUSTOMER.ID)
-        .forUpdate()
-        .fetchMap(CUSTOMER.ID);
+    Map<UUID, CustomerRecord> locked = new HashMap<>();
+    for (CustomerRecord row : Statements.query(tx, LOCK_ALL, new Object[] {tenantId, ids.toArray(UUID[]::new)}, CustomerRepository::record)) {
+      locked.put(row.getId(), row);
+    }
+    return locked;
   }
 
   /**
@@ -426,16 +438,8 @@ public final class CustomerRepository {
    * value as read where it did not change.
    */
   Map<UUID, CustomerRow> updateAll(DSLContext tx, UUID tenantId, List<CustomerRecord> rows) {
-    Set<Field<?>> changed = new HashSet<>();
-    for (CustomerRecord row : rows) {
-      keepModified(row);
-      for (Field<?> field : CUSTOMER.fields()) {
-        if (row.changed(field)) {
-          changed.add(field);
-        }
-      }
-    }
-    List<Field<?>> written = Arrays.stream(CUSTOMER.fields()).filter(changed::contains).toList();
+    rows.forEach(CustomerRepository::keepModified);
+    List<Field<?>> written = changedInAny(rows);
     List<Field<?>> columns = new ArrayList<>(written);
     columns.add(CUSTOMER.ID);
     Table<?> values = DSL.table("jsonb_populate_recordset(null::customer, {0})",
