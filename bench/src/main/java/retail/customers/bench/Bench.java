@@ -80,7 +80,7 @@ public final class Bench {
       // times its p50.
       int connections = poolSize != null ? poolSize : 2 * Runtime.getRuntime().availableProcessors() + 1;
       Database database = Database.connect(url, null, null, connections, STATEMENT_TIMEOUT);
-      database.migrate();
+      Database.migrate(database.dataSource());
       ApiServices services = new ApiServices(database, Clock.systemUTC(),
           // Many clients of one key, as fast as they can: no rate limit.
           ApiServices.Settings.DEFAULT.withRateLimit(0, 0));

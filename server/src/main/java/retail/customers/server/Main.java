@@ -22,6 +22,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.postgresql.ds.PGSimpleDataSource;
+import retail.customers.server.db.ServingRole;
 import retail.customers.server.grpc.ServerTls;
 import retail.customers.server.ops.Failures;
 import retail.customers.server.ops.MetricsEndpoint;
@@ -220,6 +222,16 @@ public final class Main implements Callable<Integer> {
         description = "Database password (env CUSTOMERS_DATABASE_PASSWORD).")
     String password;
 
+    @Option(names = "--migration-user", defaultValue = "${env:CUSTOMERS_MIGRATION_USER}",
+        description = "The tables' owner, who runs the migrations and grants the database user what serving needs"
+            + " (env CUSTOMERS_MIGRATION_USER). None: the database user migrates, and owns the tables, so row-level security"
+            + " cannot be relied on.")
+    String migrationUser;
+
+    @Option(names = "--migration-password", defaultValue = "${env:CUSTOMERS_MIGRATION_PASSWORD}",
+        description = "The migration user's password (env CUSTOMERS_MIGRATION_PASSWORD).")
+    String migrationPassword;
+
     @Option(names = "--pool-size", defaultValue = "${env:CUSTOMERS_POOL_SIZE:-20}",
         description = "Database connections (env CUSTOMERS_POOL_SIZE). Default: ${DEFAULT-VALUE}.")
     int poolSize;
@@ -237,17 +249,52 @@ public final class Main implements Callable<Integer> {
       return Database.connect(replicaUrl, user, password, poolSize, Duration.ofSeconds(60));
     }
 
+    /**
+     * Migrates the database as its owner and opens the pools as the serving
+     * role, which row-level security holds to each call's tenant (V13): on
+     * the embedded database, the superuser migrates and the server serves as
+     * {@link ServingRole#EMBEDDED}; on another, {@code --migration-user}
+     * migrates if given, else the serving user does (and owns the tables,
+     * which the server warns about).
+     */
     Backend open() {
       EmbeddedDatabase embedded = null;
-      String jdbcUrl = url;
-      if (jdbcUrl == null || jdbcUrl.isBlank()) {
+      String servingUrl = url;
+      String servingUser = user;
+      String servingPassword = password;
+      PGSimpleDataSource owner = null;
+      if (url == null || url.isBlank()) {
         embedded = EmbeddedDatabase.start(dataDir, embeddedPort);
-        jdbcUrl = embedded.jdbcUrl("postgres");
         System.out.println("No --database-url: using the embedded PostgreSQL in " + dataDir.toAbsolutePath());
+        owner = ownerSource(embedded.jdbcUrl("postgres"), null, null);
+        ServingRole.create(owner, ServingRole.EMBEDDED);
+        servingUrl = embedded.jdbcUrl("postgres", ServingRole.EMBEDDED);
+        servingUser = null;
+        servingPassword = null;
+      } else if (migrationUser != null && !migrationUser.isBlank()) {
+        owner = ownerSource(url, migrationUser, migrationPassword);
       }
-      Database db = Database.connect(jdbcUrl, user, password, poolSize, Duration.ofSeconds(60));
-      db.migrate();
+      Database db = Database.connect(servingUrl, servingUser, servingPassword, poolSize, Duration.ofSeconds(60));
+      if (owner == null) {
+        Database.migrate(db.dataSource());
+      } else {
+        Database.migrate(owner);
+        ServingRole.grant(owner, db.dsl().resultQuery("select current_user").fetchSingle(0, String.class));
+      }
+      ServingRole.check(db.dsl());
       return new Backend(db, embedded);
+    }
+
+    private static PGSimpleDataSource ownerSource(String jdbcUrl, String user, String password) {
+      PGSimpleDataSource source = new PGSimpleDataSource();
+      source.setURL(jdbcUrl);
+      if (user != null) {
+        source.setUser(user);
+      }
+      if (password != null) {
+        source.setPassword(password);
+      }
+      return source;
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import retail.customers.server.db.Tenancy;
 import retail.customers.db.tables.records.ApiKeyRecord;
 import retail.customers.server.cache.Caches;
 import retail.customers.server.ids.Ids;
@@ -56,7 +57,7 @@ public final class ApiKeys {
   /** A new tenant with one key; returns the key, which is shown once and never stored. */
   public MintedKey createTenant(String displayName, String countryCode) {
     UUID tenantId = Ids.newId();
-    return dsl.transactionResult(
+    return Tenancy.call(tenantId, () -> dsl.transactionResult(
         c -> {
           c.dsl()
               .insertInto(TENANT)
@@ -65,17 +66,17 @@ public final class ApiKeys {
               .set(TENANT.COUNTRY_CODE, countryCode)
               .execute();
           return mint(c.dsl(), tenantId, "first key");
-        });
+        }));
   }
 
   /** Whether any tenant exists yet (a new embedded database has none). */
   public boolean anyTenant() {
-    return dsl.fetchExists(TENANT);
+    return dsl.resultQuery("select customers_any_tenant()").fetchSingle(0, Boolean.class);
   }
 
   /** A new key for an existing tenant, with every scope and no expiry. */
   public MintedKey mintKey(UUID tenantId, String displayName) {
-    return dsl.transactionResult(c -> mint(c.dsl(), tenantId, displayName));
+    return Tenancy.call(tenantId, () -> dsl.transactionResult(c -> mint(c.dsl(), tenantId, displayName)));
   }
 
   /** A new key for an existing tenant, in the caller's transaction. */
@@ -147,12 +148,11 @@ public final class ApiKeys {
 
   private Optional<Resolved> lookUp(String key) {
     return key.startsWith(PREFIX)
-        ? dsl.select(API_KEY.TENANT_ID, TENANT.COUNTRY_CODE, API_KEY.ID, API_KEY.SCOPES, API_KEY.EXPIRE_TIME)
-            .from(API_KEY)
-            .join(TENANT)
-            .on(TENANT.ID.eq(API_KEY.TENANT_ID))
-            .where(API_KEY.KEY_HASH.eq(hash(key)), API_KEY.REVOKE_TIME.isNull())
-            .fetchOptional(r -> new Resolved(new Caller(r.value1(), r.value2(), r.value3(), Set.of(r.value4())), r.value5()))
+        // Across tenants: there is no tenant before the key is known (V13).
+        ? dsl.resultQuery("select tenant_id, country_code, id, scopes, expire_time from customers_api_key(?)", (Object) hash(key))
+            .fetchOptional(r -> new Resolved(
+                new Caller(r.get(0, UUID.class), r.get(1, String.class), r.get(2, UUID.class), Set.of(r.get(3, String[].class))),
+                r.get(4, OffsetDateTime.class)))
         : Optional.empty();
   }
 

@@ -1,6 +1,7 @@
 package retail.customers.server.auth;
 
 import io.grpc.Context;
+import retail.customers.server.db.Tenancy;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -51,6 +52,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     CallRecord.tenant(caller.tenantId());
-    return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
+    // The caller's tenant goes with the call's context to every connection its work takes (row-level security).
+    return Contexts.interceptCall(Tenancy.of(Context.current(), caller.tenantId()).withValue(Caller.KEY, caller), call, headers, next);
   }
 }

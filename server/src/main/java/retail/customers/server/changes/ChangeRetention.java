@@ -26,25 +26,9 @@ public final class ChangeRetention {
 
   /** Deletes what is past retention now; returns how many events went. */
   public int run() {
-    return dsl.transactionResult(
-        c -> c.dsl().resultQuery(
-                """
-                with gone as (
-                    delete from customer_event
-                     where record_time <= now() - {0}::interval and position is not null
-                    returning tenant_id, position
-                ), last as (
-                    select tenant_id, max(position) as position, count(*) as deleted from gone group by tenant_id
-                ), kept as (
-                    insert into customer_event_retention as r (tenant_id, position)
-                    select tenant_id, position from last
-                    on conflict (tenant_id) do update set position = excluded.position
-                     where r.position < excluded.position
-                )
-                select coalesce(sum(deleted), 0)::int from last
-                """,
-                org.jooq.impl.DSL.inline(retention.toMillis() + " milliseconds"))
-            .fetchSingle(0, Integer.class));
+    // Across tenants, through the owner's function (V13).
+    return dsl.resultQuery("select customer_event_expire({0}::interval)", org.jooq.impl.DSL.val(retention.toMillis() + " milliseconds"))
+        .fetchSingle(0, Integer.class);
   }
 
   /** {@link #run()} for a timer: a failure is logged, and the next run tries again. */

@@ -41,6 +41,7 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final HikariDataSource cachedPlansSource;
+  private final DataSource tenantSource;
   private final DSLContext dsl;
   private final DSLContext cachedPlans;
   private final String jdbcUrl;
@@ -53,8 +54,9 @@ public final class Database implements AutoCloseable {
     this.user = dataSource.getUsername();
     this.password = dataSource.getPassword();
     this.cachedPlansSource = cachedPlansSource;
-    this.dsl = context(dataSource);
-    this.cachedPlans = context(cachedPlansSource);
+    this.tenantSource = new TenantConnections(dataSource);
+    this.dsl = context(tenantSource);
+    this.cachedPlans = context(new TenantConnections(cachedPlansSource));
   }
 
   private static DSLContext context(DataSource dataSource) {
@@ -207,8 +209,9 @@ public final class Database implements AutoCloseable {
     cachedPlansSource.setMetricRegistry(registry);
   }
 
+  /** The pool's connections, each bound to the current work's tenant ({@link Tenancy}). */
   public DataSource dataSource() {
-    return dataSource;
+    return tenantSource;
   }
 
   @Override

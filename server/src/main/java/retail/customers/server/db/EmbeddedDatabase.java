@@ -76,6 +76,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return postgres.getJdbcUrl("postgres", name);
   }
 
+  /** JDBC URL of database {@code name}, as {@code user} (the embedded server trusts local connections). */
+  public String jdbcUrl(String name, String user) {
+    return postgres.getJdbcUrl(user, name);
+  }
+
   public int port() {
     return postgres.getPort();
   }

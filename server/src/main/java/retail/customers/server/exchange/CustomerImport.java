@@ -1,6 +1,5 @@
 package retail.customers.server.exchange;
 
-import static java.util.stream.Collectors.joining;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
@@ -410,11 +409,11 @@ public final class CustomerImport {
      * cheapest way in for PostgreSQL and for this side (no statement of
      * thousands of parameters to render and bind).
      *
-     * <p>Without a request_id every row has a new id and nothing can
-     * conflict: COPY writes straight into the customer table. With one, the
-     * ids repeat on a retry: the rows go through a temporary table, and one
-     * INSERT ... SELECT ... ON CONFLICT DO NOTHING (which COPY lacks) skips
-     * those an earlier attempt stored.
+     * <p>COPY fills a temporary table and one INSERT ... SELECT moves the
+     * rows into the customer table: COPY cannot write a table under
+     * row-level security (V13). With a request_id, the ids repeat on a
+     * retry, and ON CONFLICT DO NOTHING (which COPY lacks) skips those an
+     * earlier attempt stored.
      */
     private int insert(List<Valid> rows) {
       CopyText text = new CopyText(rows.size() * 256);
@@ -425,18 +424,11 @@ public final class CustomerImport {
       return dsl.transactionResult(
           c -> {
             DSLContext tx = c.dsl();
-            if (requestId == null) {
-              copyIn(tx, COPY_TARGET, copy);
-              return rows.size();
-            }
             // A temporary table per pooled connection, emptied at every commit.
             tx.execute(CREATE_STAGING);
             copyIn(tx, STAGING.getName(), copy);
-            return tx.insertInto(CUSTOMER, INSERTED)
-                .select(tx.select(STAGED).from(STAGING))
-                .onConflict(CUSTOMER.TENANT_ID, CUSTOMER.ID)
-                .doNothing()
-                .execute();
+            var insert = tx.insertInto(CUSTOMER, INSERTED).select(tx.select(STAGED).from(STAGING));
+            return requestId == null ? insert.execute() : insert.onConflict(CUSTOMER.TENANT_ID, CUSTOMER.ID).doNothing().execute();
           });
     }
 
@@ -482,10 +474,6 @@ public final class CustomerImport {
 
   private static final List<Field<?>> STAGED =
       INSERTED.stream().<Field<?>>map(f -> field(name(STAGING.getName(), f.getName()), f.getDataType())).toList();
-
-  /** Where a batch without a request_id is copied: straight into the customer table. */
-  private static final String COPY_TARGET =
-      CUSTOMER.getName() + " (" + INSERTED.stream().map(Field::getName).collect(joining(", ")) + ")";
 
   private static final String CREATE_STAGING =
       "create temporary table if not exists " + STAGING.getName() + " on commit delete rows as "

@@ -22,6 +22,7 @@ import org.jooq.Field;
 import org.jooq.Record2;
 import org.jooq.Result;
 import retail.customers.server.cache.Caches;
+import retail.customers.server.db.Tenancy;
 
 /**
  * A random sample of each tenant's customers' search texts, from which a
@@ -88,7 +89,9 @@ final class TenantSample {
     this.dsl = dsl;
     this.sizes = sizes;
     this.samples =
-        Caches.refreshing(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()), this::read);
+        Caches.refreshing(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()),
+            // A refresh runs on the cache's threads, outside the call that asked.
+            tenant -> Tenancy.call(tenant, () -> read(tenant)));
   }
 
   /**

@@ -37,6 +37,7 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
   private final ApiServices.Settings settings;
   private final io.grpc.ServerInterceptor[] faults;
   private Database database;
+  private Database serving;
   private String databaseName;
   private ApiServices services;
   private Server server;
@@ -80,7 +81,11 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
     databaseName = database.dsl().fetchValue(org.jooq.impl.DSL.field("current_database()", String.class));
     // Searches count their matches to the end: an outcome that depended on
     // how busy the machine is would make tests fail for no change.
-    services = new ApiServices(database, clock, settings);
+    // The server serves as the serving role, held to each call's tenant by
+    // row-level security; database() stays the owner's, for tests to look
+    // at every tenant's rows.
+    serving = TestDatabases.serving(databaseName);
+    services = new ApiServices(serving, clock, settings);
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder builder = services.configure(InProcessServerBuilder.forName(name));
     for (io.grpc.ServerInterceptor fault : faults) {
@@ -97,12 +102,19 @@ public final class ApiServer implements BeforeAllCallback, AfterAllCallback {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     services.close();
+    serving.close();
     database.close();
     TestDatabases.drop(databaseName);
   }
 
+  /** The test database as its owner, who sees every tenant's rows. */
   public Database database() {
     return database;
+  }
+
+  /** The test database as the server's role, held to the current {@code Tenancy}'s rows. */
+  public Database serving() {
+    return serving;
   }
 
   public ApiServices services() {

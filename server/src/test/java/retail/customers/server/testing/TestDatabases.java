@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.postgresql.ds.PGSimpleDataSource;
 import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
+import retail.customers.server.db.ServingRole;
 
 /**
  * Databases for tests: the PostgreSQL named by {@code CUSTOMERS_TEST_DATABASE_URL}
@@ -41,6 +42,32 @@ public final class TestDatabases {
     return Database.connect(urlOf(name), null, null, 8, Duration.ofSeconds(30), POOL_WAIT);
   }
 
+  /**
+   * A pool on the database {@code name} (made by {@link #create}) as the
+   * role the server serves as, {@link ServingRole#EMBEDDED}: not the
+   * tables' owner, so row-level security holds it to each call's tenant,
+   * as in production.
+   */
+  public static synchronized Database serving(String name) {
+    ensureTemplate();
+    return Database.connect(servingUrlOf(name), null, null, 8, Duration.ofSeconds(30), POOL_WAIT);
+  }
+
+  /** The JDBC URL of the database {@code name} as the serving role. */
+  public static synchronized String servingUrlOf(String name) {
+    String url = urlOf(name);
+    int query = url.indexOf('?');
+    StringBuilder params = new StringBuilder();
+    if (query >= 0) {
+      for (String param : url.substring(query + 1).split("&")) {
+        if (!param.startsWith("user=") && !param.startsWith("password=") && !param.isEmpty()) {
+          params.append(param).append('&');
+        }
+      }
+    }
+    return (query < 0 ? url : url.substring(0, query)) + "?" + params + "user=" + ServingRole.EMBEDDED;
+  }
+
   /** Drops a database made by {@link #create} (its pool must be closed). */
   public static synchronized void drop(String name) {
     execute("drop database if exists " + name + " with (force)");
@@ -69,6 +96,9 @@ public final class TestDatabases {
     PGSimpleDataSource source = new PGSimpleDataSource();
     source.setURL(replaceDatabase(adminUrl, name));
     Database.migrate(source);
+    // The serving role, cluster-wide, and its grants, which each copy of the template inherits.
+    ServingRole.create(source, ServingRole.EMBEDDED);
+    ServingRole.grant(source, ServingRole.EMBEDDED);
     execute("alter database " + name + " is_template true");
     template = name;
     String dropTemplate = name;

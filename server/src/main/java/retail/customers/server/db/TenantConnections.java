@@ -1,0 +1,108 @@
+package retail.customers.server.db;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.UUID;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+
+/**
+ * The pool's connections, each bound to the current work's tenant
+ * ({@link Tenancy}) before it is handed out: the database's row-level
+ * security (V13) shows a session only the rows of the tenant in its
+ * {@code customers.tenant} setting, and none when it has no tenant.
+ *
+ * <p>The setting lives as long as the session, and each connection
+ * remembers which tenant it was last set to: a call of the tenant that used
+ * the connection last (the usual case: most servers serve few stores at a
+ * time) takes it as it is, any other call resets it first. A setting local
+ * to each transaction would instead cost a statement, a round trip, for
+ * every read, since reads run outside transactions. Every connection the
+ * server uses comes through here, so a connection can never reach a call of
+ * another tenant, or work of none, with a tenant still set.
+ */
+final class TenantConnections implements DataSource {
+  private static final UUID NONE = new UUID(0, 0);
+
+  private final HikariDataSource pool;
+  /** The tenant each physical connection was last bound to, by identity; gone with the connection. */
+  private final Cache<Object, UUID> bound = Caffeine.newBuilder().weakKeys().build();
+
+  TenantConnections(HikariDataSource pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    Connection connection = pool.getConnection();
+    try {
+      bind(connection, Tenancy.current());
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      // Whether the setting took is unknown: the connection must not serve again.
+      pool.evictConnection(connection);
+      throw e;
+    }
+  }
+
+  private void bind(Connection connection, UUID tenant) throws SQLException {
+    UUID wanted = tenant == null ? NONE : tenant;
+    Object session = connection.unwrap(PGConnection.class);
+    UUID current = bound.getIfPresent(session);
+    if (wanted.equals(current == null ? NONE : current)) {
+      return;
+    }
+    try (PreparedStatement set = connection.prepareStatement("select set_config('customers.tenant', ?, false)")) {
+      set.setString(1, wanted == NONE ? "" : wanted.toString());
+      set.execute();
+    }
+    bound.put(session, wanted);
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException("the pool's connections all have the pool's user");
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    return pool.getLogWriter();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    pool.setLogWriter(out);
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    pool.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() throws SQLException {
+    return pool.getLoginTimeout();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return pool.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) throws SQLException {
+    return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> type) throws SQLException {
+    return type.isInstance(pool) || pool.isWrapperFor(type);
+  }
+}
