@@ -23,6 +23,7 @@ import retail.customers.server.ApiServices;
 import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
+import retail.customers.server.db.ServingRole;
 
 /**
  * Benchmarks of the service at scale. Each command seeds (or reuses) a
@@ -53,6 +54,14 @@ public final class Bench {
     @Option(names = "--database-url", description = "JDBC URL of a PostgreSQL to use (its user must own the schema). Default: an embedded PostgreSQL in --data-dir.")
     String databaseUrl;
 
+    @Option(names = "--serving-url", description = "JDBC URL of --database-url as the role the server serves as (not the owner);"
+        + " default: the owner serves. With the embedded PostgreSQL the server serves as " + ServingRole.EMBEDDED + ".")
+    String servingUrl;
+
+    @Option(names = "--serve-as-owner", description = "The server serves as the tables' owner, a superuser that row-level security"
+        + " does not hold: the set-up before V13, to measure what row-level security costs.")
+    boolean serveAsOwner;
+
     @Option(names = "--data-dir", defaultValue = "bench-data", description = "Data directory of the embedded PostgreSQL; kept, so a second run reuses the seeded data. Default: ${DEFAULT-VALUE}.")
     Path dataDir;
 
@@ -81,7 +90,18 @@ public final class Bench {
       int connections = poolSize != null ? poolSize : 2 * Runtime.getRuntime().availableProcessors() + 1;
       Database database = Database.connect(url, null, null, connections, STATEMENT_TIMEOUT);
       Database.migrate(database.dataSource());
-      ApiServices services = new ApiServices(database, Clock.systemUTC(),
+      Database serving = database;
+      String servingAs = serveAsOwner ? null : embedded != null ? embedded.jdbcUrl("postgres", ServingRole.EMBEDDED) : servingUrl;
+      if (servingAs != null) {
+        serving = Database.connect(servingAs, null, null, connections, STATEMENT_TIMEOUT);
+        String role = serving.dsl().resultQuery("select current_user").fetchSingle(0, String.class);
+        if (embedded != null) {
+          ServingRole.create(database.dataSource(), role);
+        }
+        ServingRole.grant(database.dataSource(), role);
+        ServingRole.check(serving.dsl());
+      }
+      ApiServices services = new ApiServices(serving, Clock.systemUTC(),
           // Many clients of one key, as fast as they can: no rate limit.
           ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
       UUID tenant = prepareData(database, services.apiKeys());
@@ -90,8 +110,10 @@ public final class Bench {
       String createsKey = services.apiKeys().mintKey(createsTenant, "benchmark").key();
       Server server = services.configure(NettyServerBuilder.forPort(0)).build().start();
       CustomersChannel api = CustomersChannel.builder("localhost:" + server.getPort()).apiKey(key).usePlaintext().build();
-      System.out.printf("server on port %d, %s%n", server.getPort(), embedded == null ? url : "embedded PostgreSQL in " + dataDir);
-      return new Environment(database, url, embedded, services, server, api, key, tenant, createsTenant, createsKey);
+      System.out.printf("server on port %d, %s, serving as %s%n", server.getPort(), embedded == null ? url : "embedded PostgreSQL in " + dataDir,
+          serving.dsl().resultQuery("select current_user || case when rolsuper or rolbypassrls then ' (row-level security bypassed)'"
+              + " else ' (row-level security enforced)' end from pg_roles where rolname = current_user").fetchSingle(0, String.class));
+      return new Environment(database, serving, url, embedded, services, server, api, key, tenant, createsTenant, createsKey);
     }
 
     /**
@@ -143,7 +165,7 @@ public final class Bench {
 
   /** A running benchmark environment. */
   record Environment(
-      Database database, String jdbcUrl, EmbeddedDatabase embedded, ApiServices services, Server server, CustomersChannel api,
+      Database database, Database serving, String jdbcUrl, EmbeddedDatabase embedded, ApiServices services, Server server, CustomersChannel api,
       String apiKey, UUID tenant, UUID createsTenant, String createsKey) implements AutoCloseable {
     /** A new connection to the server with the measured tenant's key; the caller closes it. */
     CustomersChannel connect() {
@@ -160,6 +182,9 @@ public final class Bench {
       api.close();
       server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
       services.close();
+      if (serving != database) {
+        serving.close();
+      }
       database.close();
       if (embedded != null) {
         embedded.close();

@@ -59,6 +59,12 @@ final class TenantConnections implements DataSource {
     if (wanted.equals(current == null ? NONE : current)) {
       return;
     }
+    // Pooled connections come in autocommit: the setting commits here, before
+    // any transaction of the caller's, whose rollback would otherwise undo it
+    // while this map still says it holds.
+    if (!connection.getAutoCommit()) {
+      throw new IllegalStateException("the pool must hand out connections in autocommit");
+    }
     try (PreparedStatement set = connection.prepareStatement("select set_config('customers.tenant', ?, false)")) {
       set.setString(1, wanted == NONE ? "" : wanted.toString());
       set.execute();
