@@ -109,6 +109,39 @@ class ChangeStreamTest {
     }
   }
 
+  /**
+   * What counts as a change is decided in the database (V14), for writes
+   * made outside the API too: an update of nothing but the version and time
+   * is none; one of any stored column, a jsonb or an array included, is.
+   */
+  @Test
+  void anUpdateInSqlIsAnEventOnlyIfItChangedMoreThanTheVersionAndTime() throws Exception {
+    ApiKeys.MintedKey store = newStore();
+    Customer customer = create(store, "Betty");
+    UUID id = UUID.fromString(customer.getName().substring(customer.getName().lastIndexOf('/') + 1));
+    try (Watcher watcher = watchFromNow(store); Connection connection = api.database().dataSource().getConnection()) {
+      for (String set : List.of(
+          "version = version + 1, update_time = now()",
+          "custom_fields = '{\"loyalty\": {\"textValue\": \"gold\"}}', version = version + 1",
+          "custom_fields = '{\"loyalty\": {\"textValue\": \"gold\"}}', version = version + 1",
+          "tags = array['vip']",
+          "discount_percent = 10.0",
+          "discount_percent = 10.00")) {
+        try (var update = connection.prepareStatement("update customer set " + set + " where id = ?")) {
+          update.setObject(1, id);
+          assertThat(update.executeUpdate()).isOne();
+        }
+      }
+
+      List<CustomerEvent> events = watcher.take(3);
+
+      assertThat(types(events)).containsExactly(UPDATED, UPDATED, UPDATED);
+      assertThat(events.get(0).getCustomer().getCustomFieldsMap().get("loyalty").getTextValue()).isEqualTo("gold");
+      assertThat(events.get(1).getCustomer().getTagsList()).containsExactly("vip");
+      assertThat(watcher.during(Duration.ofMillis(300))).isEmpty();
+    }
+  }
+
   @Test
   void resumingFromACursorSendsExactlyTheEventsAfterIt() {
     ApiKeys.MintedKey store = newStore();
