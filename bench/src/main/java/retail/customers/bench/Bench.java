@@ -93,12 +93,11 @@ public final class Bench {
       Database serving = database;
       String servingAs = serveAsOwner ? null : embedded != null ? embedded.jdbcUrl("postgres", ServingRole.EMBEDDED) : servingUrl;
       if (servingAs != null) {
-        serving = Database.connect(servingAs, null, null, connections, STATEMENT_TIMEOUT);
-        String role = serving.dsl().resultQuery("select current_user").fetchSingle(0, String.class);
         if (embedded != null) {
-          ServingRole.create(database.dataSource(), role);
+          ServingRole.create(database.dataSource(), ServingRole.EMBEDDED);
         }
-        ServingRole.grant(database.dataSource(), role);
+        serving = Database.connect(servingAs, null, null, connections, STATEMENT_TIMEOUT);
+        ServingRole.grant(database.dataSource(), serving.dsl().resultQuery("select current_user").fetchSingle(0, String.class));
         ServingRole.check(serving.dsl());
       }
       ApiServices services = new ApiServices(serving, Clock.systemUTC(),
