@@ -47,7 +47,7 @@ begin
     -- condition on every row of the tenant. Searches match text with LIKE,
     -- e-mails with lower() and tags with @> and &&: none reveals its
     -- arguments, but only a superuser may say so. Without it, searches stay
-    -- correct but slow, and the server warns at start (TenantConnections).
+    -- correct but slow, and the server warns at start (ServingRole.check).
     if (select rolsuper from pg_roles where rolname = current_user) then
         alter function textlike(text, text) leakproof;
         alter function lower(text) leakproof;
@@ -104,6 +104,6 @@ create function idempotent_request_expire(cutoff timestamptz) returns int
         select count(*)::int from gone
     $$;
 
--- The server's role is granted these at start (Database.grantServing), no one else.
+-- The serving role is granted these after each migration (ServingRole.grant), no one else.
 revoke execute on function customers_api_key(bytea), customers_any_tenant(), customer_event_sequence(int),
     customer_event_expire(interval), idempotent_request_expire(timestamptz) from public;
