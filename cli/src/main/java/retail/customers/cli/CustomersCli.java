@@ -23,8 +23,8 @@ import retail.customers.client.CustomersException;
     subcommands = {
         SearchCommand.class, GetCommand.class, CreateCommand.class, UpdateCommand.class, LifecycleCommands.Archive.class,
         LifecycleCommands.Restore.class, LifecycleCommands.Erase.class, ExportCommand.class, ImportCommand.class,
-        ReferenceCommands.Types.class, ReferenceCommands.TaxClasses.class, ReferenceCommands.Fields.class,
-        ReferenceCommands.Tags.class, KeysCommand.class, CommandLine.HelpCommand.class},
+        TypesCommand.class, TaxClassesCommand.class, FieldsCommand.class,
+        TagsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done", "1:any other failure", "2:bad usage", "3:not found", "4:invalid input (each field named)",
