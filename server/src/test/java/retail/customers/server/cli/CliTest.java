@@ -163,6 +163,65 @@ class CliTest {
     assertThat(rejected.out()).contains("1 rejected", "line 7");
   }
 
+  /**
+   * The export's progress in a real pseudo-terminal: util-linux
+   * {@code script} runs the command line's own JVM with a pty for its
+   * standard streams (as a terminal window would), once as it is and once
+   * with its output piped through {@code cat}. Only the first may redraw
+   * its line in place. A pty turns each newline into CR LF, so the text is
+   * read with CR LF taken as LF: a carriage return left is a redraw.
+   */
+  @Test
+  void onARealTerminalExportRedrawsItsProgressInPlaceAndPipedItPrintsPlainLines(@TempDir Path dir) throws Exception {
+    ProcessBuilder probe = new ProcessBuilder("script", "--version").redirectErrorStream(true);
+    String version;
+    try {
+      Process p = probe.start();
+      version = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+    } catch (java.io.IOException e) {
+      version = "";
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(version.contains("util-linux"),
+        "needs util-linux script(1) for a pseudo-terminal; found: " + version.strip());
+    ApiKeys.MintedKey shop = services.apiKeys().createTenant("CLI terminal store", "CA");
+    for (int i = 0; i < 3; i++) {
+      assertThat(runAs(shop.key(), "create", "--first", "Shown" + i, "--last", "Progress").code()).isZero();
+    }
+
+    String onTerminal = inPseudoTerminal(dir, shop.key(), "export --out '" + dir.resolve("tty.csv") + "'");
+    String piped = inPseudoTerminal(dir, shop.key(), "export --out '" + dir.resolve("piped.csv") + "' 2>&1 | cat");
+
+    assertThat(onTerminal).containsPattern("\r3 rows, [0-9,]+ rows/s").contains("exported 3 customers to");
+    assertThat(piped).doesNotContain("\r").containsPattern("(?m)^3 rows, [0-9,]+ rows/s$").contains("exported 3 customers to");
+    assertThat(Files.readString(dir.resolve("piped.csv"))).isEqualTo(Files.readString(dir.resolve("tty.csv")));
+  }
+
+  /** What {@code customers <arguments>} wrote to a pseudo-terminal, CR LF read as LF; fails unless it exits with 0. */
+  private static String inPseudoTerminal(Path dir, String key, String arguments) throws Exception {
+    Path typescript = Files.createTempFile(dir, "typescript", ".txt");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder("script", "--quiet", "--return", "--flush", "--command",
+        "'" + java + "' --enable-native-access=ALL-UNNAMED retail.customers.cli.CustomersCli " + arguments, "/dev/null")
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectErrorStream(true)
+        .redirectOutput(typescript.toFile());
+    builder.environment().put("SHELL", "/bin/sh");
+    builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+    builder.environment().put("CUSTOMERS_TARGET", "127.0.0.1:" + server.getPort());
+    builder.environment().put("CUSTOMERS_PLAINTEXT", "true");
+    builder.environment().put("CUSTOMERS_API_KEY", key);
+    Process process = builder.start();
+    boolean ended = process.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(typescript);
+    assertThat(ended).as("ended: %s", output).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output.replace("\r\n", "\n");
+  }
+
   @Test
   void keysAreCreatedListedAndRevoked() {
     Run created = run("keys", "create", "--name", "Till 3", "--scope", "customers.read", "--scope", "customers.write");
