@@ -17,7 +17,7 @@ import retail.customers.client.CustomersException;
  * the customer's state forbids it); 6 not allowed (no key, a bad key, a
  * scope missing); 7 the service unavailable or a limit reached.
  */
-@Command(name = "customers", mixinStandardHelpOptions = true, version = "customers 0.1.0",
+@Command(name = "customers", mixinStandardHelpOptions = true, version = "customers 0.1.0", scope = CommandLine.ScopeType.INHERIT,
     description = "Customer accounts from the command line. The API key and target come from --key and --target, or"
         + " CUSTOMERS_API_KEY and CUSTOMERS_TARGET.",
     subcommands = {
