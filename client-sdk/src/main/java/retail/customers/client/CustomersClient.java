@@ -138,7 +138,7 @@ public final class CustomersClient implements AutoCloseable {
     return new CustomersClient(CustomersChannel.wrap(channel, apiKey), timeout, retry, d -> Thread.sleep(d.toMillis()));
   }
 
-  /** The channel and its raw stubs, for every call this class has no method for. */
+  /** The channel and its raw stubs, for call options this class does not offer. */
   public CustomersChannel channel() {
     return channel;
   }
