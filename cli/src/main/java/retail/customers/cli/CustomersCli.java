@@ -17,14 +17,14 @@ import retail.customers.client.CustomersException;
  * the customer's state forbids it); 6 not allowed (no key, a bad key, a
  * scope missing); 7 the service unavailable or a limit reached.
  */
-@Command(name = "customers", mixinStandardHelpOptions = true, version = "customers 0.1.0",
+@Command(name = "customers", mixinStandardHelpOptions = true, version = "customers 0.1.0", scope = CommandLine.ScopeType.INHERIT,
     description = "Customer accounts from the command line. The API key and target come from --key and --target, or"
         + " CUSTOMERS_API_KEY and CUSTOMERS_TARGET.",
     subcommands = {
         SearchCommand.class, GetCommand.class, CreateCommand.class, UpdateCommand.class, LifecycleCommands.Archive.class,
         LifecycleCommands.Restore.class, LifecycleCommands.Erase.class, ExportCommand.class, ImportCommand.class,
-        ReferenceCommands.Types.class, ReferenceCommands.TaxClasses.class, ReferenceCommands.Fields.class,
-        ReferenceCommands.Tags.class, KeysCommand.class, CommandLine.HelpCommand.class},
+        TypesCommand.class, TaxClassesCommand.class, FieldsCommand.class,
+        TagsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done", "1:any other failure", "2:bad usage", "3:not found", "4:invalid input (each field named)",

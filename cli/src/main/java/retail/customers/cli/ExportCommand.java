@@ -29,7 +29,7 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--bom", description = "start with a byte-order mark (for spreadsheets)") boolean bom;
 
   /** Whether progress may be drawn in place (a terminal); tests say. */
-  boolean terminal = System.console() != null;
+  boolean terminal = Progress.onATerminal();
 
   @Override
   public Integer call() {

@@ -21,7 +21,7 @@ final class ImportCommand implements Callable<Integer> {
   @Parameters(description = "the CSV file") Path file;
   @Option(names = "--dry-run", description = "check every row and report, store nothing") boolean dryRun;
 
-  boolean terminal = System.console() != null;
+  boolean terminal = Progress.onATerminal();
 
   @Override
   public Integer call() {

@@ -1,6 +1,5 @@
 package retail.customers.cli;
 
-import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import retail.customers.client.CustomersClient;
 import retail.customers.v1.ApiKey;
-import retail.customers.v1.ApiKeyServiceGrpc;
-import retail.customers.v1.CreateApiKeyRequest;
 import retail.customers.v1.CreateApiKeyResponse;
-import retail.customers.v1.ListApiKeysRequest;
-import retail.customers.v1.ListApiKeysResponse;
-import retail.customers.v1.RevokeApiKeyRequest;
 
 /** {@code customers keys list|create|revoke}: the store's API keys (an admin key's). */
 @Command(name = "keys", description = "List, create and revoke the store's API keys (needs customers.admin).",
@@ -32,14 +26,6 @@ final class KeysCommand {
       new Output.Column<>("EXPIRES", k -> k.hasExpireTime() ? Instant.ofEpochSecond(k.getExpireTime().getSeconds()).toString() : ""),
       new Output.Column<>("REVOKED", k -> k.hasRevokeTime() ? Instant.ofEpochSecond(k.getRevokeTime().getSeconds()).toString() : ""));
 
-  private static <T> T call(CustomersClient client, java.util.function.Function<ApiKeyServiceGrpc.ApiKeyServiceBlockingStub, T> call) {
-    try {
-      return call.apply(client.channel().apiKeys().withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS));
-    } catch (io.grpc.StatusRuntimeException e) {
-      throw retail.customers.client.CustomersException.from(e);
-    }
-  }
-
   @Command(name = "list", description = "The store's keys (never their secrets).")
   static final class ListKeys implements Callable<Integer> {
     @Mixin Connection connection;
@@ -50,14 +36,7 @@ final class KeysCommand {
     public Integer call() {
       List<ApiKey> keys = new ArrayList<>();
       try (CustomersClient client = connection.client()) {
-        String token = "";
-        do {
-          String page = token;
-          ListApiKeysResponse response = KeysCommand.call(client,
-              s -> s.listApiKeys(ListApiKeysRequest.newBuilder().setShowRevoked(revoked).setPageToken(page).build()));
-          keys.addAll(response.getApiKeysList());
-          token = response.getNextPageToken();
-        } while (!token.isEmpty());
+        client.listApiKeys(revoked).forEach(keys::add);
       }
       connection.output(spec.commandLine().getOut()).table(keys, COLUMNS);
       return 0;
@@ -75,13 +54,9 @@ final class KeysCommand {
 
     @Override
     public Integer call() {
-      ApiKey.Builder key = ApiKey.newBuilder().setDisplayName(displayName).addAllScopes(scopes);
-      if (expires != null) {
-        key.setExpireTime(Timestamp.newBuilder().setSeconds(expires.getEpochSecond()).setNanos(expires.getNano()));
-      }
       CreateApiKeyResponse created;
       try (CustomersClient client = connection.client()) {
-        created = KeysCommand.call(client, s -> s.createApiKey(CreateApiKeyRequest.newBuilder().setApiKey(key).build()));
+        created = client.createApiKey(displayName, scopes, expires);
       }
       Output output = connection.output(spec.commandLine().getOut());
       if (connection.json) {
@@ -104,7 +79,7 @@ final class KeysCommand {
     public Integer call() {
       ApiKey revoked;
       try (CustomersClient client = connection.client()) {
-        revoked = KeysCommand.call(client, s -> s.revokeApiKey(RevokeApiKeyRequest.newBuilder().setName(Names.of("apiKeys", name)).build()));
+        revoked = client.revokeApiKey(Names.of("apiKeys", name));
       }
       connection.output(spec.commandLine().getOut()).note("revoked " + revoked.getName());
       if (connection.json) {

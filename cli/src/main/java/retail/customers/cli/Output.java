@@ -1,5 +1,6 @@
 package retail.customers.cli;
 
+import com.google.gson.JsonObject;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
@@ -73,6 +74,27 @@ final class Output {
   void note(String line) {
     if (!json) {
       out.println(line);
+    }
+  }
+
+  /**
+   * What a delete did: for people one line ("deleted customerTypes/...,
+   * 3 customers reassigned"); for scripts {@code {"name":...,"deleted":true,
+   * "affectedCustomers":3}}. {@code affected} is null when the call says
+   * nothing of customers.
+   */
+  void deleted(String name, Long affected, String how) {
+    if (json) {
+      JsonObject object = new JsonObject();
+      object.addProperty("name", name);
+      object.addProperty("deleted", true);
+      if (affected != null) {
+        object.addProperty("affectedCustomers", affected);
+      }
+      out.println(object);
+    } else {
+      out.println("deleted " + name
+          + (affected == null || affected == 0 ? "" : String.format(", %,d customer%s %s", affected, affected == 1 ? "" : "s", how)));
     }
   }
 

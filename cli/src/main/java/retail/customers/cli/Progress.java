@@ -28,6 +28,25 @@ final class Progress {
     this.drawn = started;
   }
 
+  /**
+   * Whether standard input and output are a terminal, where the line may be
+   * redrawn in place. Before JDK 22 a console meant a terminal; JDK 22 to 24
+   * give a console to redirected streams too (JDK-8308591), and say whether
+   * it is a terminal only by {@code Console.isTerminal()}, new in 22 and
+   * called by reflection since the command line runs on Java 17 as well.
+   */
+  static boolean onATerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
+  }
+
   /** Progress so far; {@code total} is 0 when unknown. */
   void update(long done, long total) {
     long now = nanoTime.getAsLong();

@@ -9,10 +9,12 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +22,31 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import retail.customers.v1.ApiKey;
+import retail.customers.v1.ApiKeyServiceGrpc;
 import retail.customers.v1.AuditEvent;
+import retail.customers.v1.BatchGetCustomersRequest;
+import retail.customers.v1.CreateApiKeyRequest;
+import retail.customers.v1.CreateApiKeyResponse;
+import retail.customers.v1.CreateCustomFieldRequest;
+import retail.customers.v1.CreateCustomerTypeRequest;
+import retail.customers.v1.CreateTaxClassRequest;
+import retail.customers.v1.CustomFieldServiceGrpc;
+import retail.customers.v1.CustomerTypeServiceGrpc;
+import retail.customers.v1.DeleteCustomFieldRequest;
+import retail.customers.v1.DeleteCustomerTypeRequest;
+import retail.customers.v1.DeleteTaxClassRequest;
+import retail.customers.v1.GetApiKeyRequest;
+import retail.customers.v1.GetCustomFieldRequest;
+import retail.customers.v1.GetCustomerTypeRequest;
+import retail.customers.v1.GetTaxClassRequest;
+import retail.customers.v1.ListApiKeysRequest;
+import retail.customers.v1.ListApiKeysResponse;
+import retail.customers.v1.RevokeApiKeyRequest;
+import retail.customers.v1.TaxClassServiceGrpc;
+import retail.customers.v1.UpdateCustomFieldRequest;
+import retail.customers.v1.UpdateCustomerTypeRequest;
+import retail.customers.v1.UpdateTaxClassRequest;
 import retail.customers.v1.BatchCreateCustomersRequest;
 import retail.customers.v1.BatchUpdateCustomersRequest;
 import retail.customers.v1.CustomField;
@@ -88,7 +114,8 @@ import retail.customers.v1.WatchCustomersRequest;
  *   <li>exports go to a file and resume by themselves after a dropped
  *       stream, byte for byte as an uninterrupted one.
  * </ul>
- * Every other call is on the raw stubs of {@link #channel()}.
+ * Every call of the API has a method here; the raw stubs of
+ * {@link #channel()} are for call options this class does not offer.
  */
 public final class CustomersClient implements AutoCloseable {
   private final CustomersChannel channel;
@@ -111,7 +138,7 @@ public final class CustomersClient implements AutoCloseable {
     return new CustomersClient(CustomersChannel.wrap(channel, apiKey), timeout, retry, d -> Thread.sleep(d.toMillis()));
   }
 
-  /** The channel and its raw stubs, for every call this class has no method for. */
+  /** The channel and its raw stubs, for call options this class does not offer. */
   public CustomersChannel channel() {
     return channel;
   }
@@ -120,13 +147,41 @@ public final class CustomersClient implements AutoCloseable {
     return channel.customers().withDeadline(deadline);
   }
 
+  private CustomerTypeServiceGrpc.CustomerTypeServiceBlockingStub customerTypes(Deadline deadline) {
+    return channel.customerTypes().withDeadline(deadline);
+  }
+
+  private TaxClassServiceGrpc.TaxClassServiceBlockingStub taxClasses(Deadline deadline) {
+    return channel.taxClasses().withDeadline(deadline);
+  }
+
+  private CustomFieldServiceGrpc.CustomFieldServiceBlockingStub customFields(Deadline deadline) {
+    return channel.customFields().withDeadline(deadline);
+  }
+
+  private ApiKeyServiceGrpc.ApiKeyServiceBlockingStub apiKeys(Deadline deadline) {
+    return channel.apiKeys().withDeadline(deadline);
+  }
+
   private Deadline deadline() {
     return Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The customer named {@code customers/{id}}; a merged customer's name gives its survivor. */
   public Customer getCustomer(String name) {
-    GetCustomerRequest request = GetCustomerRequest.newBuilder().setName(name).build();
+    return getCustomer(GetCustomerRequest.newBuilder().setName(name).build());
+  }
+
+  /**
+   * The customer the request names, in the view it asks for (a register's
+   * view: only what a till shows).
+   *
+   * <pre>{@code
+   * Customer atTheTill = customers.getCustomer(GetCustomerRequest.newBuilder().setName(name)
+   *     .setView(CustomerView.CUSTOMER_VIEW_REGISTER).build());
+   * }</pre>
+   */
+  public Customer getCustomer(GetCustomerRequest request) {
     return retrier.call(deadline(), d -> customers(d).getCustomer(request));
   }
 
@@ -262,7 +317,7 @@ public final class CustomersClient implements AutoCloseable {
   /** The store's customer types. */
   public Iterable<CustomerType> listCustomerTypes() {
     return new Paged<>(ListCustomerTypesRequest.getDefaultInstance(),
-        r -> retrier.call(deadline(), d -> channel.customerTypes().withDeadline(d).listCustomerTypes(r)),
+        r -> retrier.call(deadline(), d -> customerTypes(d).listCustomerTypes(r)),
         ListCustomerTypesResponse::getCustomerTypesList, ListCustomerTypesResponse::getNextPageToken,
         (r, token) -> r.toBuilder().setPageToken(token).build());
   }
@@ -270,7 +325,7 @@ public final class CustomersClient implements AutoCloseable {
   /** The store's tax classes. */
   public Iterable<TaxClass> listTaxClasses() {
     return new Paged<>(ListTaxClassesRequest.getDefaultInstance(),
-        r -> retrier.call(deadline(), d -> channel.taxClasses().withDeadline(d).listTaxClasses(r)),
+        r -> retrier.call(deadline(), d -> taxClasses(d).listTaxClasses(r)),
         ListTaxClassesResponse::getTaxClassesList, ListTaxClassesResponse::getNextPageToken,
         (r, token) -> r.toBuilder().setPageToken(token).build());
   }
@@ -286,9 +341,447 @@ public final class CustomersClient implements AutoCloseable {
   /** The store's custom fields. */
   public Iterable<CustomField> listCustomFields() {
     return new Paged<>(ListCustomFieldsRequest.getDefaultInstance(),
-        r -> retrier.call(deadline(), d -> channel.customFields().withDeadline(d).listCustomFields(r)),
+        r -> retrier.call(deadline(), d -> customFields(d).listCustomFields(r)),
         ListCustomFieldsResponse::getCustomFieldsList, ListCustomFieldsResponse::getNextPageToken,
         (r, token) -> r.toBuilder().setPageToken(token).build());
+  }
+
+  /**
+   * The customer type named {@code customerTypes/{id}}.
+   *
+   * <pre>{@code
+   * CustomerType student = customers.getCustomerType("customerTypes/019ab3c4-...");
+   * }</pre>
+   */
+  public CustomerType getCustomerType(String name) {
+    GetCustomerTypeRequest request = GetCustomerTypeRequest.newBuilder().setName(name).build();
+    return retrier.call(deadline(), d -> customerTypes(d).getCustomerType(request));
+  }
+
+  /**
+   * Creates a customer type with a discount (null: none) and a tax class
+   * ({@code taxClasses/{id}}; null or empty: the store default); needs
+   * customers.admin.
+   *
+   * <pre>{@code
+   * CustomerType student = customers.createCustomerType("Student", new BigDecimal("10"), null);
+   * }</pre>
+   */
+  public CustomerType createCustomerType(String displayName, BigDecimal discountPercent, String taxClass) {
+    CustomerType.Builder type = CustomerType.newBuilder().setDisplayName(displayName);
+    if (discountPercent != null) {
+      type.setDiscountPercent(Values.decimal(discountPercent));
+    }
+    if (taxClass != null) {
+      type.setTaxClass(taxClass);
+    }
+    return createCustomerType(type.build());
+  }
+
+  /**
+   * Creates a customer type, once however often the call is retried.
+   *
+   * <pre>{@code
+   * CustomerType staff = customers.createCustomerType(CustomerType.newBuilder().setDisplayName("Staff").setDiscountPercent("20").build());
+   * }</pre>
+   */
+  public CustomerType createCustomerType(CustomerType type) {
+    return createCustomerType(CreateCustomerTypeRequest.newBuilder().setCustomerType(type).build());
+  }
+
+  /**
+   * Creates a customer type; a request without a request id gets one, the same for every attempt.
+   *
+   * <pre>{@code
+   * CustomerType staff = customers.createCustomerType(CreateCustomerTypeRequest.newBuilder().setCustomerType(type).build());
+   * }</pre>
+   */
+  public CustomerType createCustomerType(CreateCustomerTypeRequest request) {
+    CreateCustomerTypeRequest once = once(request);
+    return retrier.call(deadline(), d -> customerTypes(d).createCustomerType(once));
+  }
+
+  /**
+   * Sets the named fields ({@code "display_name"}, {@code "discount_percent"},
+   * {@code "tax_class"}) of the type {@code changes} names to their values
+   * in it (a field named but unset is cleared); with its etag set, only if
+   * the type has not changed since ({@link CustomersException.ConflictException}).
+   *
+   * <pre>{@code
+   * customers.updateCustomerType(student.toBuilder().setDiscountPercent("15").build(), "discount_percent");
+   * }</pre>
+   */
+  public CustomerType updateCustomerType(CustomerType changes, String... fields) {
+    return updateCustomerType(UpdateCustomerTypeRequest.newBuilder()
+        .setCustomerType(changes)
+        .setUpdateMask(FieldMask.newBuilder().addAllPaths(List.of(fields)))
+        .build());
+  }
+
+  /**
+   * Updates a customer type; a request without a request id gets one, the same for every attempt.
+   *
+   * <pre>{@code
+   * customers.updateCustomerType(UpdateCustomerTypeRequest.newBuilder().setCustomerType(changes).build());
+   * }</pre>
+   */
+  public CustomerType updateCustomerType(UpdateCustomerTypeRequest request) {
+    UpdateCustomerTypeRequest once = once(request);
+    return retrier.call(deadline(), d -> customerTypes(d).updateCustomerType(once));
+  }
+
+  /**
+   * Deletes a customer type that no customer has
+   * ({@link CustomersException.FailedPreconditionException} otherwise).
+   *
+   * <pre>{@code
+   * customers.deleteCustomerType(student.getName());
+   * }</pre>
+   */
+  public void deleteCustomerType(String name) {
+    deleteCustomerType(DeleteCustomerTypeRequest.newBuilder().setName(name).build());
+  }
+
+  /**
+   * Deletes a customer type, moving its customers to {@code replacement}
+   * ({@code customerTypes/{id}}); returns how many moved.
+   *
+   * <pre>{@code
+   * long moved = customers.deleteCustomerType(student.getName(), pupil.getName());
+   * }</pre>
+   */
+  public long deleteCustomerType(String name, String replacement) {
+    return deleteCustomerType(DeleteCustomerTypeRequest.newBuilder().setName(name)
+        .setInUsePolicy(DeleteCustomerTypeRequest.InUsePolicy.REASSIGN).setReplacementCustomerType(replacement).build());
+  }
+
+  /**
+   * Deletes a customer type as the request says (etag, what becomes of its
+   * customers); returns how many customers were reassigned or detached. The
+   * API gives deletes no request id: if an answer is lost and the retry
+   * finds the type gone, the call fails with
+   * {@link CustomersException.NotFoundException} although the type was deleted.
+   *
+   * <pre>{@code
+   * long detached = customers.deleteCustomerType(DeleteCustomerTypeRequest.newBuilder().setName(name)
+   *     .setInUsePolicy(DeleteCustomerTypeRequest.InUsePolicy.DETACH_KEEP_PRICING).build());
+   * }</pre>
+   */
+  public long deleteCustomerType(DeleteCustomerTypeRequest request) {
+    return retrier.call(deadline(), d -> customerTypes(d).deleteCustomerType(request)).getAffectedCustomers();
+  }
+
+  /**
+   * The tax class named {@code taxClasses/{id}}.
+   *
+   * <pre>{@code
+   * TaxClass exempt = customers.getTaxClass("taxClasses/019ab3c4-...");
+   * }</pre>
+   */
+  public TaxClass getTaxClass(String name) {
+    GetTaxClassRequest request = GetTaxClassRequest.newBuilder().setName(name).build();
+    return retrier.call(deadline(), d -> taxClasses(d).getTaxClass(request));
+  }
+
+  /**
+   * Creates a tax class, the store default if {@code isDefault} (which the
+   * previous default then is no longer); needs customers.admin.
+   *
+   * <pre>{@code
+   * TaxClass exempt = customers.createTaxClass("Exempt", false);
+   * }</pre>
+   */
+  public TaxClass createTaxClass(String displayName, boolean isDefault) {
+    return createTaxClass(TaxClass.newBuilder().setDisplayName(displayName).setIsDefault(isDefault).build());
+  }
+
+  /**
+   * Creates a tax class, once however often the call is retried.
+   *
+   * <pre>{@code
+   * TaxClass exempt = customers.createTaxClass(TaxClass.newBuilder().setDisplayName("Exempt").build());
+   * }</pre>
+   */
+  public TaxClass createTaxClass(TaxClass taxClass) {
+    return createTaxClass(CreateTaxClassRequest.newBuilder().setTaxClass(taxClass).build());
+  }
+
+  /**
+   * Creates a tax class; a request without a request id gets one, the same for every attempt.
+   *
+   * <pre>{@code
+   * TaxClass exempt = customers.createTaxClass(CreateTaxClassRequest.newBuilder().setTaxClass(taxClass).build());
+   * }</pre>
+   */
+  public TaxClass createTaxClass(CreateTaxClassRequest request) {
+    CreateTaxClassRequest once = once(request);
+    return retrier.call(deadline(), d -> taxClasses(d).createTaxClass(once));
+  }
+
+  /**
+   * Sets the named fields ({@code "display_name"}, {@code "is_default"}) of
+   * the tax class {@code changes} names to their values in it; with its etag
+   * set, only if it has not changed since.
+   *
+   * <pre>{@code
+   * customers.updateTaxClass(exempt.toBuilder().setIsDefault(true).build(), "is_default");
+   * }</pre>
+   */
+  public TaxClass updateTaxClass(TaxClass changes, String... fields) {
+    return updateTaxClass(UpdateTaxClassRequest.newBuilder()
+        .setTaxClass(changes)
+        .setUpdateMask(FieldMask.newBuilder().addAllPaths(List.of(fields)))
+        .build());
+  }
+
+  /**
+   * Updates a tax class; a request without a request id gets one, the same for every attempt.
+   *
+   * <pre>{@code
+   * customers.updateTaxClass(UpdateTaxClassRequest.newBuilder().setTaxClass(changes).build());
+   * }</pre>
+   */
+  public TaxClass updateTaxClass(UpdateTaxClassRequest request) {
+    UpdateTaxClassRequest once = once(request);
+    return retrier.call(deadline(), d -> taxClasses(d).updateTaxClass(once));
+  }
+
+  /**
+   * Deletes a tax class that no customer or type uses and that is not the
+   * default ({@link CustomersException.FailedPreconditionException} otherwise).
+   *
+   * <pre>{@code
+   * customers.deleteTaxClass(exempt.getName());
+   * }</pre>
+   */
+  public void deleteTaxClass(String name) {
+    deleteTaxClass(DeleteTaxClassRequest.newBuilder().setName(name).build());
+  }
+
+  /**
+   * Deletes a tax class as the request says (with its etag: only if
+   * unchanged). As with {@link #deleteCustomerType(DeleteCustomerTypeRequest)},
+   * a retry after a lost answer can fail with NotFoundException.
+   *
+   * <pre>{@code
+   * customers.deleteTaxClass(DeleteTaxClassRequest.newBuilder().setName(exempt.getName()).setEtag(exempt.getEtag()).build());
+   * }</pre>
+   */
+  public void deleteTaxClass(DeleteTaxClassRequest request) {
+    retrier.call(deadline(), d -> taxClasses(d).deleteTaxClass(request));
+  }
+
+  /**
+   * The custom field named {@code customFields/{id}}.
+   *
+   * <pre>{@code
+   * CustomField size = customers.getCustomField("customFields/shoe_size");
+   * }</pre>
+   */
+  public CustomField getCustomField(String name) {
+    GetCustomFieldRequest request = GetCustomFieldRequest.newBuilder().setName(name).build();
+    return retrier.call(deadline(), d -> customFields(d).getCustomField(request));
+  }
+
+  /**
+   * Creates a custom field {@code customFields/{id}} of a type (for
+   * SINGLE_CHOICE, with its options); needs customers.admin.
+   *
+   * <pre>{@code
+   * CustomField size = customers.createCustomField("shoe_size", "Shoe size", CustomField.ValueType.NUMBER);
+   * }</pre>
+   */
+  public CustomField createCustomField(String id, String displayName, CustomField.ValueType type, String... options) {
+    return createCustomField(id, CustomField.newBuilder().setDisplayName(displayName).setValueType(type).addAllOptions(List.of(options)).build());
+  }
+
+  /**
+   * Creates the custom field {@code customFields/{id}}, once however often the call is retried.
+   *
+   * <pre>{@code
+   * CustomField size = customers.createCustomField("shoe_size", CustomField.newBuilder().setDisplayName("Shoe size")
+   *     .setValueType(CustomField.ValueType.NUMBER).setRequired(true).build());
+   * }</pre>
+   */
+  public CustomField createCustomField(String id, CustomField field) {
+    return createCustomField(CreateCustomFieldRequest.newBuilder().setCustomFieldId(id).setCustomField(field).build());
+  }
+
+  /**
+   * Creates a custom field; a request without a request id gets one, the same for every attempt.
+   *
+   * <pre>{@code
+   * CustomField size = customers.createCustomField(CreateCustomFieldRequest.newBuilder().setCustomFieldId("shoe_size").setCustomField(field).build());
+   * }</pre>
+   */
+  public CustomField createCustomField(CreateCustomFieldRequest request) {
+    CreateCustomFieldRequest once = once(request);
+    return retrier.call(deadline(), d -> customFields(d).createCustomField(once));
+  }
+
+  /**
+   * Sets the named fields ({@code "display_name"}, {@code "options"},
+   * {@code "required"}) of the custom field {@code changes} names to their
+   * values in it; with its etag set, only if it has not changed since.
+   *
+   * <pre>{@code
+   * customers.updateCustomField(size.toBuilder().setRequired(false).build(), "required");
+   * }</pre>
+   */
+  public CustomField updateCustomField(CustomField changes, String... fields) {
+    return updateCustomField(UpdateCustomFieldRequest.newBuilder()
+        .setCustomField(changes)
+        .setUpdateMask(FieldMask.newBuilder().addAllPaths(List.of(fields)))
+        .build());
+  }
+
+  /**
+   * Updates a custom field; a request without a request id gets one, the same for every attempt.
+   *
+   * <pre>{@code
+   * customers.updateCustomField(UpdateCustomFieldRequest.newBuilder().setCustomField(changes).build());
+   * }</pre>
+   */
+  public CustomField updateCustomField(UpdateCustomFieldRequest request) {
+    UpdateCustomFieldRequest once = once(request);
+    return retrier.call(deadline(), d -> customFields(d).updateCustomField(once));
+  }
+
+  /**
+   * Deletes a custom field; with {@code force}, even if customers have
+   * values for it, which go with it (without: FailedPreconditionException).
+   * Returns how many customers lost a value.
+   *
+   * <pre>{@code
+   * long cleared = customers.deleteCustomField("customFields/shoe_size", true);
+   * }</pre>
+   */
+  public long deleteCustomField(String name, boolean force) {
+    return deleteCustomField(DeleteCustomFieldRequest.newBuilder().setName(name).setForce(force).build());
+  }
+
+  /**
+   * Deletes a custom field as the request says (etag, force). As with
+   * {@link #deleteCustomerType(DeleteCustomerTypeRequest)}, a retry after a
+   * lost answer can fail with NotFoundException.
+   *
+   * <pre>{@code
+   * customers.deleteCustomField(DeleteCustomFieldRequest.newBuilder().setName(size.getName()).setEtag(size.getEtag()).build());
+   * }</pre>
+   */
+  public long deleteCustomField(DeleteCustomFieldRequest request) {
+    return retrier.call(deadline(), d -> customFields(d).deleteCustomField(request)).getAffectedCustomers();
+  }
+
+  /**
+   * The customers of up to 1,000 names, a result per name in order: the
+   * customer, or the error of that name alone (unknown, malformed).
+   *
+   * <pre>{@code
+   * for (CustomerResult r : customers.batchGetCustomers(List.of(a, b))) {
+   *   if (r.hasCustomer()) System.out.println(r.getCustomer().getLastName());
+   * }
+   * }</pre>
+   */
+  public List<CustomerResult> batchGetCustomers(List<String> names) {
+    return batchGetCustomers(BatchGetCustomersRequest.newBuilder().addAllNames(names).build());
+  }
+
+  /**
+   * The customers the request names, in the view it asks for (the register's, or full).
+   *
+   * <pre>{@code
+   * customers.batchGetCustomers(BatchGetCustomersRequest.newBuilder().addAllNames(names).setView(CustomerView.CUSTOMER_VIEW_REGISTER).build());
+   * }</pre>
+   */
+  public List<CustomerResult> batchGetCustomers(BatchGetCustomersRequest request) {
+    return retrier.call(deadline(), d -> customers(d).batchGetCustomers(request)).getResultsList();
+  }
+
+  /**
+   * Creates an API key with these scopes, working until {@code expires}
+   * (null: until revoked); needs customers.admin. The response holds the
+   * secret, which cannot be read again. Made in one attempt, never retried:
+   * the API gives key creation no request id, and a retry after a lost
+   * answer would make a second key.
+   *
+   * <pre>{@code
+   * CreateApiKeyResponse till = customers.createApiKey("Till 3", List.of("customers.read", "customers.write"), null);
+   * String secret = till.getKey();
+   * }</pre>
+   */
+  public CreateApiKeyResponse createApiKey(String displayName, List<String> scopes, Instant expires) {
+    ApiKey.Builder key = ApiKey.newBuilder().setDisplayName(displayName).addAllScopes(scopes);
+    if (expires != null) {
+      key.setExpireTime(Values.timestamp(expires));
+    }
+    return createApiKey(CreateApiKeyRequest.newBuilder().setApiKey(key).build());
+  }
+
+  /**
+   * Creates the API key the request describes, in one attempt (see {@link #createApiKey(String, List, Instant)}).
+   *
+   * <pre>{@code
+   * CreateApiKeyResponse created = customers.createApiKey(CreateApiKeyRequest.newBuilder().setApiKey(key).build());
+   * }</pre>
+   */
+  public CreateApiKeyResponse createApiKey(CreateApiKeyRequest request) {
+    try {
+      return apiKeys(deadline()).createApiKey(request);
+    } catch (StatusRuntimeException e) {
+      throw CustomersException.of(e);
+    }
+  }
+
+  /**
+   * The API key named {@code apiKeys/{id}}, without its secret.
+   *
+   * <pre>{@code
+   * Instant expires = Values.instant(customers.getApiKey(name).getExpireTime());
+   * }</pre>
+   */
+  public ApiKey getApiKey(String name) {
+    GetApiKeyRequest request = GetApiKeyRequest.newBuilder().setName(name).build();
+    return retrier.call(deadline(), d -> apiKeys(d).getApiKey(request));
+  }
+
+  /**
+   * The store's live API keys, by display name.
+   *
+   * <pre>{@code
+   * customers.listApiKeys().forEach(k -> System.out.println(k.getName() + " " + k.getScopesList()));
+   * }</pre>
+   */
+  public Iterable<ApiKey> listApiKeys() {
+    return listApiKeys(false);
+  }
+
+  /**
+   * The store's API keys, by display name, revoked ones too if {@code showRevoked}.
+   *
+   * <pre>{@code
+   * for (ApiKey k : customers.listApiKeys(true)) { ... }
+   * }</pre>
+   */
+  public Iterable<ApiKey> listApiKeys(boolean showRevoked) {
+    return new Paged<>(ListApiKeysRequest.newBuilder().setShowRevoked(showRevoked).build(),
+        r -> retrier.call(deadline(), d -> apiKeys(d).listApiKeys(r)),
+        ListApiKeysResponse::getApiKeysList, ListApiKeysResponse::getNextPageToken,
+        (r, token) -> r.toBuilder().setPageToken(token).build());
+  }
+
+  /**
+   * Revokes an API key for good (it stops working within a second on every
+   * server); revoking it again changes nothing, so the call is retried
+   * safely.
+   *
+   * <pre>{@code
+   * ApiKey revoked = customers.revokeApiKey(till.getApiKey().getName());
+   * }</pre>
+   */
+  public ApiKey revokeApiKey(String name) {
+    RevokeApiKeyRequest request = RevokeApiKeyRequest.newBuilder().setName(name).build();
+    return retrier.call(deadline(), d -> apiKeys(d).revokeApiKey(request));
   }
 
   /**

@@ -163,6 +163,65 @@ class CliTest {
     assertThat(rejected.out()).contains("1 rejected", "line 7");
   }
 
+  /**
+   * The export's progress in a real pseudo-terminal: util-linux
+   * {@code script} runs the command line's own JVM with a pty for its
+   * standard streams (as a terminal window would), once as it is and once
+   * with its output piped through {@code cat}. Only the first may redraw
+   * its line in place. A pty turns each newline into CR LF, so the text is
+   * read with CR LF taken as LF: a carriage return left is a redraw.
+   */
+  @Test
+  void onARealTerminalExportRedrawsItsProgressInPlaceAndPipedItPrintsPlainLines(@TempDir Path dir) throws Exception {
+    ProcessBuilder probe = new ProcessBuilder("script", "--version").redirectErrorStream(true);
+    String version;
+    try {
+      Process p = probe.start();
+      version = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+    } catch (java.io.IOException e) {
+      version = "";
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(version.contains("util-linux"),
+        "needs util-linux script(1) for a pseudo-terminal; found: " + version.strip());
+    ApiKeys.MintedKey shop = services.apiKeys().createTenant("CLI terminal store", "CA");
+    for (int i = 0; i < 3; i++) {
+      assertThat(runAs(shop.key(), "create", "--first", "Shown" + i, "--last", "Progress").code()).isZero();
+    }
+
+    String onTerminal = inPseudoTerminal(dir, shop.key(), "export --out '" + dir.resolve("tty.csv") + "'");
+    String piped = inPseudoTerminal(dir, shop.key(), "export --out '" + dir.resolve("piped.csv") + "' 2>&1 | cat");
+
+    assertThat(onTerminal).containsPattern("\r3 rows, [0-9,]+ rows/s").contains("exported 3 customers to");
+    assertThat(piped).doesNotContain("\r").containsPattern("(?m)^3 rows, [0-9,]+ rows/s$").contains("exported 3 customers to");
+    assertThat(Files.readString(dir.resolve("piped.csv"))).isEqualTo(Files.readString(dir.resolve("tty.csv")));
+  }
+
+  /** What {@code customers <arguments>} wrote to a pseudo-terminal, CR LF read as LF; fails unless it exits with 0. */
+  private static String inPseudoTerminal(Path dir, String key, String arguments) throws Exception {
+    Path typescript = Files.createTempFile(dir, "typescript", ".txt");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder("script", "--quiet", "--return", "--flush", "--command",
+        "'" + java + "' --enable-native-access=ALL-UNNAMED retail.customers.cli.CustomersCli " + arguments, "/dev/null")
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectErrorStream(true)
+        .redirectOutput(typescript.toFile());
+    builder.environment().put("SHELL", "/bin/sh");
+    builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+    builder.environment().put("CUSTOMERS_TARGET", "127.0.0.1:" + server.getPort());
+    builder.environment().put("CUSTOMERS_PLAINTEXT", "true");
+    builder.environment().put("CUSTOMERS_API_KEY", key);
+    Process process = builder.start();
+    boolean ended = process.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(typescript);
+    assertThat(ended).as("ended: %s", output).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output.replace("\r\n", "\n");
+  }
+
   @Test
   void keysAreCreatedListedAndRevoked() {
     Run created = run("keys", "create", "--name", "Till 3", "--scope", "customers.read", "--scope", "customers.write");
@@ -187,16 +246,7 @@ class CliTest {
   @Test
   void referenceDataAndTags() {
     ApiKeys.MintedKey shop = services.apiKeys().createTenant("CLI reference store", "CA");
-    io.grpc.ManagedChannel channel =
-        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-    try {
-      retail.customers.v1.TaxClassServiceGrpc.newBlockingStub(channel)
-          .withCallCredentials(retail.customers.server.testing.ApiServer.bearer(shop.key()))
-          .createTaxClass(retail.customers.v1.CreateTaxClassRequest.newBuilder()
-              .setTaxClass(retail.customers.v1.TaxClass.newBuilder().setDisplayName("Exempt").setIsDefault(true)).build());
-    } finally {
-      channel.shutdownNow();
-    }
+    runAs(shop.key(), "tax-classes", "create", "--name", "Exempt", "--default");
     runAs(shop.key(), "create", "--first", "Tagged", "--tag", "vip", "--tag", "staff");
 
     Run taxClasses = runAs(shop.key(), "tax-classes");
@@ -209,5 +259,130 @@ class CliTest {
     assertThat(types.out().strip()).isEqualTo("NAME  DISPLAY NAME  DISCOUNT %  TAX CLASS");
     assertThat(fields.out()).isEmpty();
     assertThat(types.code() + tags.code() + taxClasses.code() + fields.code()).isZero();
+  }
+
+  private static String nameIn(String collection, Run run) {
+    Matcher m = Pattern.compile(collection + "/[0-9a-z_-]+").matcher(run.out());
+    assertThat(m.find()).as("a name of %s in %s (%s)", collection, run.out(), run.err()).isTrue();
+    return m.group();
+  }
+
+  @Test
+  void customerTypesAreCreatedUpdatedAndDeleted() {
+    String key = services.apiKeys().createTenant("CLI types store", "CA").key();
+    String reduced = nameIn("taxClasses", runAs(key, "tax-classes", "create", "--name", "Reduced"));
+
+    Run created = runAs(key, "types", "create", "--name", "Student", "--discount", "12.5", "--tax-class", reduced);
+    String student = nameIn("customerTypes", created);
+    String studentId = student.substring("customerTypes/".length());
+    Run updated = runAs(key, "types", "update", studentId, "--discount", "15", "--json");
+    Run renamed = runAs(key, "types", "update", student, "--name", "Students", "--no-tax-class");
+    runAs(key, "create", "--first", "Pupil", "--set", "customer_type=" + student);
+    Run inUse = runAs(key, "types", "delete", studentId);
+    String pupil = nameIn("customerTypes", runAs(key, "types", "create", "--name", "Pupil"));
+    Run reassigned = runAs(key, "types", "delete", studentId, "--reassign-to", pupil);
+    Run detached = runAs(key, "types", "delete", pupil, "--detach", "--json");
+    Run listed = runAs(key, "types", "list");
+
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out().lines()).containsExactly(
+        "NAME" + " ".repeat(student.length() - 2) + "DISPLAY NAME  DISCOUNT %  TAX CLASS",
+        student + "  Student       12.50       " + reduced);
+    assertThat(updated.out().strip()).startsWith("{\"name\":\"" + student + "\"").contains("\"discountPercent\":\"15.00\"")
+        .doesNotContain("\n");
+    assertThat(renamed.out()).contains("Students", "15.00").doesNotContain("taxClasses/");
+    assertThat(inUse.code()).isEqualTo(5);
+    assertThat(inUse.err()).as("says how many").contains("1 customer");
+    assertThat(reassigned.code()).isZero();
+    assertThat(reassigned.out()).isEqualTo("deleted " + student + ", 1 customer reassigned\n");
+    assertThat(detached.out()).isEqualTo("{\"name\":\"" + pupil + "\",\"deleted\":true,\"affectedCustomers\":1}\n");
+    assertThat(listed.out().strip()).isEqualTo("NAME  DISPLAY NAME  DISCOUNT %  TAX CLASS");
+    assertThat(updated.code() + renamed.code() + detached.code() + listed.code()).isZero();
+  }
+
+  @Test
+  void taxClassesAreCreatedUpdatedAndDeleted() {
+    String key = services.apiKeys().createTenant("CLI tax store", "CA").key();
+
+    Run standard = runAs(key, "tax-classes", "create", "--name", "Standard", "--default");
+    String exempt = nameIn("taxClasses", runAs(key, "tax-classes", "create", "--name", "Exempt"));
+    Run theDefault = runAs(key, "tax-classes", "delete", nameIn("taxClasses", standard));
+    Run madeDefault = runAs(key, "tax-classes", "update", exempt, "--name", "Tax exempt", "--default");
+    Run deleted = runAs(key, "tax-classes", "delete", nameIn("taxClasses", standard));
+    Run listed = runAs(key, "tax-classes", "list", "--json");
+
+    assertThat(standard.out()).contains("Standard", "*");
+    assertThat(theDefault.code()).as("the default cannot be deleted").isEqualTo(5);
+    assertThat(madeDefault.out().lines()).last().asString().startsWith(exempt).contains("Tax exempt").endsWith("*");
+    assertThat(deleted.out()).isEqualTo("deleted " + nameIn("taxClasses", standard) + "\n");
+    assertThat(listed.out().lines()).singleElement().asString().contains(exempt, "\"isDefault\":true");
+    assertThat(standard.code() + madeDefault.code() + deleted.code() + listed.code()).isZero();
+  }
+
+  @Test
+  void customFieldsAreCreatedUpdatedAndDeleted() {
+    ApiKeys.MintedKey shop = services.apiKeys().createTenant("CLI fields store", "CA");
+
+    Run created = runAs(shop.key(), "fields", "create", "favourite_colour", "--name", "Favourite colour", "--type", "choice",
+        "--option", "Red", "--option", "Blue");
+    Run size = runAs(shop.key(), "fields", "create", "shoe_size", "--name", "Shoe size", "--type", "number", "--required");
+    Run updated = runAs(shop.key(), "fields", "update", "favourite_colour", "--option", "Red", "--option", "Blue", "--option", "Green");
+    Run optional = runAs(shop.key(), "fields", "update", "customFields/shoe_size", "--required", "false");
+    try (retail.customers.client.CustomersClient client = retail.customers.client.CustomersClient.builder("127.0.0.1:" + server.getPort())
+        .apiKey(shop.key()).usePlaintext().build()) {
+      client.createCustomer(retail.customers.v1.Customer.newBuilder().setFirstName("Colourful").putCustomFields("favourite_colour",
+          retail.customers.v1.CustomFieldValue.newBuilder().setChoiceValue("Green").build()).build());
+    }
+    Run inUse = runAs(shop.key(), "fields", "delete", "favourite_colour");
+    Run forced = runAs(shop.key(), "fields", "delete", "favourite_colour", "--force");
+    Run unused = runAs(shop.key(), "fields", "delete", "shoe_size", "--json");
+    Run listed = runAs(shop.key(), "fields");
+
+    assertThat(created.out().lines()).last().asString()
+        .isEqualTo("customFields/favourite_colour  Favourite colour  single_choice  Red,Blue");
+    assertThat(size.out().lines()).last().asString().matches("customFields/shoe_size +Shoe size +number +yes");
+    assertThat(updated.out()).contains("Red,Blue,Green");
+    assertThat(optional.out().lines()).last().asString().doesNotEndWith("yes");
+    assertThat(inUse.code()).isEqualTo(5);
+    assertThat(forced.out()).isEqualTo("deleted customFields/favourite_colour, 1 customer cleared\n");
+    assertThat(unused.out()).isEqualTo("{\"name\":\"customFields/shoe_size\",\"deleted\":true,\"affectedCustomers\":0}\n");
+    assertThat(listed.out().strip()).isEqualTo("NAME  DISPLAY NAME  TYPE  OPTIONS  REQUIRED");
+    assertThat(created.code() + size.code() + updated.code() + optional.code() + forced.code() + unused.code() + listed.code()).isZero();
+  }
+
+  @Test
+  void setUpCommandsFailWithTheExitCodeOfTheirKindOfFailure() {
+    String key = services.apiKeys().createTenant("CLI set-up failures store", "CA").key();
+    String vip = nameIn("customerTypes", runAs(key, "types", "create", "--name", "VIP"));
+    runAs(key, "types", "update", vip, "--name", "V.I.P.");
+    Matcher reader = Pattern.compile("key \\(shown once, keep it safe\\): (ck_\\S+)")
+        .matcher(runAs(key, "keys", "create", "--name", "Reader", "--scope", "customers.read").out());
+    assertThat(reader.find()).isTrue();
+
+    Run badDiscount = runAs(key, "types", "create", "--name", "Generous", "--discount", "150");
+    Run badId = runAs(key, "fields", "create", "Shoe Size", "--name", "Shoe size", "--type", "number");
+    Run badType = runAs(key, "fields", "create", "colour", "--name", "Colour", "--type", "colour");
+    Run nothingToChange = runAs(key, "types", "update", vip);
+    Run bothPolicies = runAs(key, "types", "delete", vip, "--reassign-to", vip, "--detach");
+    Run missing = runAs(key, "types", "update", "01a24f0f-83d2-713a-8e9f-d6a95464c07a", "--name", "Ghost");
+    Run taken = runAs(key, "types", "create", "--name", "v.i.p.");
+    String old = nameIn("taxClasses", runAs(key, "tax-classes", "create", "--name", "Old"));
+    runAs(key, "tax-classes", "update", old, "--name", "Older");
+    Run stale = runAs(key, "tax-classes", "update", old, "--name", "New", "--etag", "\"1\"");
+    Run notAdmin = runAs(reader.group(1), "fields", "create", "nickname", "--name", "Nickname", "--type", "text");
+
+    assertThat(badDiscount.code()).isEqualTo(4);
+    assertThat(badDiscount.err()).contains("customer_type.discount_percent:");
+    assertThat(badId.code()).isEqualTo(4);
+    assertThat(badId.err()).contains("custom_field_id:");
+    assertThat(badType.code()).isEqualTo(2);
+    assertThat(badType.err()).contains("--type colour");
+    assertThat(nothingToChange.code()).isEqualTo(2);
+    assertThat(bothPolicies.code()).isEqualTo(2);
+    assertThat(missing.code()).isEqualTo(3);
+    assertThat(taken.code()).isEqualTo(5);
+    assertThat(stale.code()).as(stale.err()).isEqualTo(5);
+    assertThat(notAdmin.code()).isEqualTo(6);
+    assertThat(notAdmin.err()).contains("customers.admin");
   }
 }
