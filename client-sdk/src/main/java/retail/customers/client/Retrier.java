@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import retail.customers.v1.ErrorReason;
 
 /** Runs a call's attempts under one deadline, as {@link RetrySettings} say. */
 final class Retrier {
@@ -64,7 +65,7 @@ final class Retrier {
 
   private Optional<Duration> waitBefore(CustomersException failure, int next) {
     Status.Code code = failure.status().getCode();
-    if (code == Status.Code.UNAVAILABLE) {
+    if (code == Status.Code.UNAVAILABLE || rolledBack(failure)) {
       Duration backoff = settings.backoff(next);
       long jitter = backoff.toMillis() <= 1 ? 0 : ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1);
       return Optional.of(backoff.minusMillis(jitter));
@@ -73,5 +74,15 @@ final class Retrier {
       return limited.retryDelay();
     }
     return Optional.empty();
+  }
+
+  /**
+   * ABORTED because the write met a concurrent one: the server rolled it
+   * back, so doing it again cannot do it twice. Not a stale etag (also
+   * ABORTED), which only the caller can resolve, by reading again.
+   */
+  private static boolean rolledBack(CustomersException failure) {
+    return failure.status().getCode() == Status.Code.ABORTED
+        && ErrorReason.CONCURRENT_MODIFICATION.name().equals(failure.reason());
   }
 }

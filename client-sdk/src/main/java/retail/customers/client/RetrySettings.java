@@ -6,9 +6,11 @@ import java.util.Objects;
 /**
  * How {@link CustomersClient} retries a call that failed before it was
  * answered: UNAVAILABLE (the connection dropped, the server is restarting
- * or its database is down), and RESOURCE_EXHAUSTED with a retry delay (a
- * rate limit). Never a write whose outcome the server reported (a stale
- * etag, an invalid field): those are the caller's to handle. Writes are
+ * or its database is down), RESOURCE_EXHAUSTED with a retry delay (a
+ * rate limit), and ABORTED with reason {@code CONCURRENT_MODIFICATION} (the
+ * write met a concurrent one and was rolled back). Never a write whose
+ * outcome the server reported (a stale etag, also ABORTED, or an invalid
+ * field): those are the caller's to handle. Writes are
  * retried with the request id of their first attempt, so a write that
  * committed before its answer was lost is answered, not done twice.
  *
