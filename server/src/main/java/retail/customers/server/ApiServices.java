@@ -42,6 +42,7 @@ import retail.customers.server.exchange.CustomerExport;
 import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.EarlyHeaders;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
+import retail.customers.server.grpc.MalformedRequests;
 import retail.customers.server.idempotency.IdempotentRequests;
 import retail.customers.server.ops.CallObserver;
 import retail.customers.server.ops.DatabaseGate;
@@ -205,7 +206,9 @@ public final class ApiServices {
       // database is unreachable (before the key is looked up), authenticate,
       // hold the key to its rate limit, then map
       // whatever the service throws (the observer sees the mapped status).
-      builder.addService(ServerInterceptors.intercept(service, early, errors, rateLimiter, auth, gate, observer));
+      // Requests whose bytes protobuf refuses fail inside them, as invalid fields.
+      builder.addService(ServerInterceptors.intercept(
+          MalformedRequests.answeredAsInvalid(service.bindService()), early, errors, rateLimiter, auth, gate, observer));
       servingNames.add(service.bindService().getServiceDescriptor().getName());
     }
     servingNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);

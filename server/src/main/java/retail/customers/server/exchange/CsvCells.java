@@ -12,7 +12,9 @@ import java.util.Optional;
  * "yes", "no" or empty (never asked). A cell that a spreadsheet would run as a
  * formula (starting with = + - @, a tab or a carriage return) gets a leading
  * apostrophe, which spreadsheets show as text and an import removes again:
- * so "+15145550123" is written "'+15145550123".
+ * so "+15145550123" is written "'+15145550123". So does a value whose
+ * apostrophes come before such a sign ("'=1+1" is written "''=1+1"), or the
+ * import would remove the customer's own apostrophe.
  *
  * <p>The export has PostgreSQL write these forms (see CustomerExport and
  * csv_neutralize); this class reads them back for the import.
@@ -23,8 +25,13 @@ final class CsvCells {
 
   private CsvCells() {}
 
+  /** The cell without the apostrophe that neutralised it: one apostrophe off, when apostrophes lead to a formula sign. */
   static String unneutralize(String cell) {
-    return cell.length() >= 2 && cell.charAt(0) == '\'' && isFormulaStart(cell.charAt(1)) ? cell.substring(1) : cell;
+    int sign = 0;
+    while (sign < cell.length() && cell.charAt(sign) == '\'') {
+      sign++;
+    }
+    return sign > 0 && sign < cell.length() && isFormulaStart(cell.charAt(sign)) ? cell.substring(1) : cell;
   }
 
   private static boolean isFormulaStart(char c) {

@@ -145,8 +145,8 @@ public final class CustomerImport {
       }
       Header header = Header.of(first);
       Run run = new Run(caller, options.getDryRun(), requestId, header);
+      long previousEnd = parser.getCurrentLineNumber();
       try {
-        long previousEnd = parser.getCurrentLineNumber();
         while (records.hasNext()) {
           CSVRecord record = records.next();
           long line = previousEnd + 1;
@@ -156,13 +156,29 @@ public final class CustomerImport {
           }
         }
         return run.finish();
+      } catch (java.io.UncheckedIOException e) {
+        throw malformed(e, previousEnd + 1);
       } finally {
         run.stop();
       }
     } catch (java.io.UncheckedIOException e) {
-      // commons-csv wraps the reader's failures (not UTF-8, client gone)
-      throw e.getCause();
+      // commons-csv wraps the reader's failures (not UTF-8, client gone), here while it reads the header
+      throw malformed(e, 1);
     }
+  }
+
+  /**
+   * The parser's failure: a file that is not CSV (a quote left open, text
+   * after a closing quote) is the client's, INVALID_ARGUMENT naming the line
+   * where the broken row starts, which the parser cannot get past; it was
+   * INTERNAL. Anything else (not UTF-8, the client gone) is the reader's.
+   */
+  private static IOException malformed(java.io.UncheckedIOException e, long line) {
+    if (e.getCause() instanceof org.apache.commons.csv.CSVException) {
+      throw ApiException.invalidField("data", "is not CSV from line " + line
+          + ": a quoted cell must end with a quote followed by a comma or a line end (a quote inside it is doubled)");
+    }
+    return e.getCause();
   }
 
   /**

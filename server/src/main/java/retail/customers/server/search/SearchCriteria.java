@@ -41,6 +41,7 @@ import retail.customers.server.grpc.ResourceNames;
 import retail.customers.server.grpc.Violations;
 import retail.customers.server.validation.Decimals;
 import retail.customers.server.validation.Tags;
+import retail.customers.server.validation.Texts;
 import retail.customers.v1.CustomerFilter;
 import retail.customers.v1.DiscountFilter;
 import retail.customers.v1.DiscountRange;
@@ -488,15 +489,27 @@ public final class SearchCriteria {
     return Optional.of(CustomerRepository.effectiveTaxClass().in(ids));
   }
 
+  /**
+   * The tags of a filter, each element checked by its index: a NUL went on to
+   * PostgreSQL, which refuses it in text (INTERNAL), and a tag no customer
+   * can have is a client's mistake.
+   */
   private static List<String> tags(Violations violations, String field, List<String> elements) {
+    for (int i = 0; i < elements.size(); i++) {
+      String element = elements.get(i);
+      if (Texts.hasControlCharacters(element, false)) {
+        violations.add(field + "[" + i + "]", "must be a single line without control characters");
+        continue;
+      }
+      for (String tag : Tags.split(List.of(element))) {
+        if (tag.length() > Tags.MAX_LENGTH) {
+          violations.add(field + "[" + i + "]", "tag \"" + tag + "\" is longer than " + Tags.MAX_LENGTH + " characters");
+        }
+      }
+    }
     List<String> tags = Tags.split(elements);
     if (tags.size() > MAX_FILTER_TAGS) {
       violations.add(field, "at most " + MAX_FILTER_TAGS + " tags");
-    }
-    for (String tag : tags) {
-      if (tag.length() > Tags.MAX_LENGTH) {
-        violations.add(field, "tag \"" + tag + "\" is longer than " + Tags.MAX_LENGTH + " characters");
-      }
     }
     return tags;
   }

@@ -18,6 +18,7 @@ import retail.customers.server.auth.Caller;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.UnknownFields;
 import retail.customers.server.paging.PageTokens;
+import retail.customers.server.validation.Texts;
 import retail.customers.v1.ListTagsRequest;
 import retail.customers.v1.ListTagsResponse;
 import retail.customers.v1.TagCount;
@@ -41,6 +42,10 @@ public final class TagCounts {
     UnknownFields.reject(request);
     if (request.getPrefix().length() > MAX_PREFIX) {
       throw ApiException.invalidField("prefix", "must be at most " + MAX_PREFIX + " characters");
+    }
+    // No tag holds one (Tags), and PostgreSQL refuses a NUL in text: it was INTERNAL.
+    if (Texts.hasControlCharacters(request.getPrefix(), false)) {
+      throw ApiException.invalidField("prefix", "must be a single line without control characters");
     }
     int pageSize = PageTokens.pageSize(request.getPageSize(), 50, 1000);
     Field<Long> count = request.getShowDeleted() ? CUSTOMER_TAG.CUSTOMER_COUNT : CUSTOMER_TAG.ACTIVE_COUNT;

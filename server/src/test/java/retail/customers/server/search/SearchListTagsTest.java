@@ -257,6 +257,19 @@ class SearchListTagsTest {
     assertThat(spellings(tags(store, fifty))).containsExactly(fifty);
   }
 
+  /** PostgreSQL refuses a NUL in text: ListTags failed with INTERNAL (found by WireBytesFuzzTest). */
+  @Test
+  void aPrefixWithControlCharactersIsInvalid() {
+    Store store = newStore(api);
+
+    for (String prefix : List.of("a\u0000b", "\u0000", "a\u0007b", "line\nbreak")) {
+      StatusRuntimeException e = failure(() -> store.customers().listTags(ListTagsRequest.newBuilder().setPrefix(prefix).build()));
+
+      assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(violations(e)).containsOnlyKeys("prefix");
+    }
+  }
+
   @Test
   void aNegativePageSizeIsInvalid() {
     Store store = newStore(api);
