@@ -107,8 +107,9 @@ import retail.customers.v1.WatchCustomersRequest;
  *   <li>every call has a deadline ({@link Builder#timeout}, 30 s by default);
  *   <li>a call that fails before it is answered is retried within that
  *       deadline ({@link RetrySettings}); a write carries a request id made
- *       once for all its attempts, so a retried write is done once (all but
- *       key creation, made in one attempt: see {@link #createApiKey(String, List, Instant)});
+ *       once for all its attempts, so a retried write is done once (a key's
+ *       revocation needs none, being the same when repeated; a key's
+ *       creation is made in one attempt: see {@link #createApiKey(String, List, Instant)});
  *   <li>failures are {@link CustomersException}s by kind, with the fields
  *       at fault, the scope missing, the time to wait;
  *   <li>searches are {@link Iterable}s that fetch pages as they are read;
