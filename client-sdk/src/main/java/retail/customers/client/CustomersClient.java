@@ -107,7 +107,9 @@ import retail.customers.v1.WatchCustomersRequest;
  *   <li>every call has a deadline ({@link Builder#timeout}, 30 s by default);
  *   <li>a call that fails before it is answered is retried within that
  *       deadline ({@link RetrySettings}); a write carries a request id made
- *       once for all its attempts, so a retried write is done once;
+ *       once for all its attempts, so a retried write is done once (a key's
+ *       revocation needs none, being the same when repeated; a key's
+ *       creation is made in one attempt: see {@link #createApiKey(String, List, Instant)});
  *   <li>failures are {@link CustomersException}s by kind, with the fields
  *       at fault, the scope missing, the time to wait;
  *   <li>searches are {@link Iterable}s that fetch pages as they are read;
@@ -457,10 +459,10 @@ public final class CustomersClient implements AutoCloseable {
 
   /**
    * Deletes a customer type as the request says (etag, what becomes of its
-   * customers); returns how many customers were reassigned or detached. The
-   * API gives deletes no request id: if an answer is lost and the retry
-   * finds the type gone, the call fails with
-   * {@link CustomersException.NotFoundException} although the type was deleted.
+   * customers); returns how many customers were reassigned or detached. A
+   * request without a request id gets one, the same for every attempt: a
+   * retry after a lost answer gets the first answer (the same count), not
+   * {@link CustomersException.NotFoundException}.
    *
    * <pre>{@code
    * long detached = customers.deleteCustomerType(DeleteCustomerTypeRequest.newBuilder().setName(name)
@@ -468,7 +470,8 @@ public final class CustomersClient implements AutoCloseable {
    * }</pre>
    */
   public long deleteCustomerType(DeleteCustomerTypeRequest request) {
-    return retrier.call(deadline(), d -> customerTypes(d).deleteCustomerType(request)).getAffectedCustomers();
+    DeleteCustomerTypeRequest once = once(request);
+    return retrier.call(deadline(), d -> customerTypes(d).deleteCustomerType(once)).getAffectedCustomers();
   }
 
   /**
@@ -560,15 +563,16 @@ public final class CustomersClient implements AutoCloseable {
 
   /**
    * Deletes a tax class as the request says (with its etag: only if
-   * unchanged). As with {@link #deleteCustomerType(DeleteCustomerTypeRequest)},
-   * a retry after a lost answer can fail with NotFoundException.
+   * unchanged); a request without a request id gets one, the same for every
+   * attempt, so a retry after a lost answer succeeds as the first attempt did.
    *
    * <pre>{@code
    * customers.deleteTaxClass(DeleteTaxClassRequest.newBuilder().setName(exempt.getName()).setEtag(exempt.getEtag()).build());
    * }</pre>
    */
   public void deleteTaxClass(DeleteTaxClassRequest request) {
-    retrier.call(deadline(), d -> taxClasses(d).deleteTaxClass(request));
+    DeleteTaxClassRequest once = once(request);
+    retrier.call(deadline(), d -> taxClasses(d).deleteTaxClass(once));
   }
 
   /**
@@ -661,16 +665,18 @@ public final class CustomersClient implements AutoCloseable {
   }
 
   /**
-   * Deletes a custom field as the request says (etag, force). As with
-   * {@link #deleteCustomerType(DeleteCustomerTypeRequest)}, a retry after a
-   * lost answer can fail with NotFoundException.
+   * Deletes a custom field as the request says (etag, force); returns how
+   * many customers lost a value. A request without a request id gets one,
+   * the same for every attempt: a retry after a lost answer gets the first
+   * answer (the same count).
    *
    * <pre>{@code
    * customers.deleteCustomField(DeleteCustomFieldRequest.newBuilder().setName(size.getName()).setEtag(size.getEtag()).build());
    * }</pre>
    */
   public long deleteCustomField(DeleteCustomFieldRequest request) {
-    return retrier.call(deadline(), d -> customFields(d).deleteCustomField(request)).getAffectedCustomers();
+    DeleteCustomFieldRequest once = once(request);
+    return retrier.call(deadline(), d -> customFields(d).deleteCustomField(once)).getAffectedCustomers();
   }
 
   /**
@@ -701,9 +707,13 @@ public final class CustomersClient implements AutoCloseable {
   /**
    * Creates an API key with these scopes, working until {@code expires}
    * (null: until revoked); needs customers.admin. The response holds the
-   * secret, which cannot be read again. Made in one attempt, never retried:
-   * the API gives key creation no request id, and a retry after a lost
-   * answer would make a second key.
+   * secret, which cannot be read again. Made in one attempt, never retried,
+   * unlike every other write: a write is made retry-safe by storing its
+   * answer under its request id for replay, and this answer carries the
+   * secret, which the server never stores (only its hash). So the API gives
+   * key creation no request id, and a retry after a lost answer would make a
+   * second key; after an {@link CustomersException.UnavailableException},
+   * list the keys and revoke one you cannot use.
    *
    * <pre>{@code
    * CreateApiKeyResponse till = customers.createApiKey("Till 3", List.of("customers.read", "customers.write"), null);

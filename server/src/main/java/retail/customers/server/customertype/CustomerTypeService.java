@@ -159,10 +159,9 @@ public final class CustomerTypeService extends CustomerTypeServiceGrpc.CustomerT
       throw ApiException.invalidField("replacement_customer_type", "is only used with in_use_policy REASSIGN");
     }
     UUID target = replacement;
-    long affected =
-        dsl.transactionResult(
-            c -> {
-              DSLContext tx = c.dsl();
+    DeleteCustomerTypeResponse deleted =
+        idempotency.write(dsl, caller, request, DeleteCustomerTypeResponse.parser(), r -> null,
+            tx -> {
               CustomerTypeRecord row =
                   repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(request.getName()));
               Etags.check(request.getEtag(), row.getVersion(), request.getName());
@@ -187,9 +186,9 @@ public final class CustomerTypeService extends CustomerTypeServiceGrpc.CustomerT
                     }
                   };
               repository.delete(tx, caller.tenantId(), id);
-              return (long) moved;
+              return DeleteCustomerTypeResponse.newBuilder().setAffectedCustomers(moved).build();
             });
-    Unary.reply(response, DeleteCustomerTypeResponse.newBuilder().setAffectedCustomers(affected).build());
+    Unary.reply(response, deleted);
   }
 
   private CustomerType withCount(DSLContext dsl, Caller caller, CustomerTypeRecord row) {

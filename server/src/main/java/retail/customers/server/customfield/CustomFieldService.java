@@ -158,10 +158,9 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
   public void deleteCustomField(DeleteCustomFieldRequest request, StreamObserver<DeleteCustomFieldResponse> response) {
     Caller caller = Caller.current();
     String id = ResourceNames.parseId(request.getName(), CUSTOM_FIELDS, "name");
-    long affected =
-        dsl.transactionResult(
-            c -> {
-              DSLContext tx = c.dsl();
+    DeleteCustomFieldResponse deleted =
+        idempotency.write(dsl, caller, request, DeleteCustomFieldResponse.parser(), r -> null,
+            tx -> {
               CustomFieldRecord row =
                   repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(request.getName()));
               Etags.check(request.getEtag(), row.getVersion(), request.getName());
@@ -178,10 +177,10 @@ public final class CustomFieldService extends CustomFieldServiceGrpc.CustomField
                 removed = 0;
               }
               repository.delete(tx, caller.tenantId(), id);
-              return (long) removed;
+              return DeleteCustomFieldResponse.newBuilder().setAffectedCustomers(removed).build();
             });
     definitions.invalidate(caller.tenantId());
-    Unary.reply(response, DeleteCustomFieldResponse.newBuilder().setAffectedCustomers(affected).build());
+    Unary.reply(response, deleted);
   }
 
   /** The options, trimmed, if they suit the type; violations otherwise. */

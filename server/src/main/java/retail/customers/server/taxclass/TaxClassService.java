@@ -123,22 +123,24 @@ public final class TaxClassService extends TaxClassServiceGrpc.TaxClassServiceIm
   public void deleteTaxClass(DeleteTaxClassRequest request, StreamObserver<DeleteTaxClassResponse> response) {
     Caller caller = Caller.current();
     UUID id = ResourceNames.parseUuid(request.getName(), TAX_CLASSES, "name");
-    dsl.transaction(
-        c -> {
-          TaxClassRecord row =
-              repository.findForUpdate(c.dsl(), caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(request.getName()));
-          Etags.check(request.getEtag(), row.getVersion(), request.getName());
-          if (row.getIsDefault()) {
-            throw ApiException.inUse(request.getName() + " is the store default: make another tax class the default first");
-          }
-          TaxClassRepository.Usage usage = repository.usage(c.dsl(), caller.tenantId(), id);
-          if (usage.inUse()) {
-            throw ApiException.inUse(
-                request.getName() + " is still used by " + usage.customers() + " customer(s) and "
-                    + usage.customerTypes() + " customer type(s): give them another tax class first");
-          }
-          repository.delete(c.dsl(), caller.tenantId(), id);
-        });
-    Unary.reply(response, DeleteTaxClassResponse.getDefaultInstance());
+    DeleteTaxClassResponse deleted =
+        idempotency.write(dsl, caller, request, DeleteTaxClassResponse.parser(), r -> null,
+            tx -> {
+              TaxClassRecord row =
+                  repository.findForUpdate(tx, caller.tenantId(), id).orElseThrow(() -> ApiException.notFound(request.getName()));
+              Etags.check(request.getEtag(), row.getVersion(), request.getName());
+              if (row.getIsDefault()) {
+                throw ApiException.inUse(request.getName() + " is the store default: make another tax class the default first");
+              }
+              TaxClassRepository.Usage usage = repository.usage(tx, caller.tenantId(), id);
+              if (usage.inUse()) {
+                throw ApiException.inUse(
+                    request.getName() + " is still used by " + usage.customers() + " customer(s) and "
+                        + usage.customerTypes() + " customer type(s): give them another tax class first");
+              }
+              repository.delete(tx, caller.tenantId(), id);
+              return DeleteTaxClassResponse.getDefaultInstance();
+            });
+    Unary.reply(response, deleted);
   }
 }

@@ -377,6 +377,52 @@ class CustomerTypeServiceTest {
     assertThat(code(e)).isEqualTo(Status.Code.ABORTED);
   }
 
+  @Test
+  void deleteWithSameRequestIdReturnsTheFirstAnswer() {
+    CustomerType old = create(named("Retried delete"));
+    CustomerType replacement = create(named("Successor"));
+    customerOf(old);
+    customerOf(old);
+    DeleteCustomerTypeRequest request =
+        DeleteCustomerTypeRequest.newBuilder()
+            .setName(old.getName())
+            .setInUsePolicy(InUsePolicy.REASSIGN)
+            .setReplacementCustomerType(replacement.getName())
+            .setRequestId(Customers.requestId())
+            .build();
+
+    DeleteCustomerTypeResponse first = api.customerTypes().deleteCustomerType(request);
+    DeleteCustomerTypeResponse retry = api.customerTypes().deleteCustomerType(request);
+
+    assertThat(first.getAffectedCustomers()).isEqualTo(2);
+    assertThat(retry).as("the first answer, not NOT_FOUND").isEqualTo(first);
+    assertThat(get(replacement).getCustomerCount()).isEqualTo(2);
+    assertThat(code(failure(() -> get(old)))).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void deleteWithSameRequestIdAndAnotherBodyIsRequestIdReused() {
+    String requestId = Customers.requestId();
+    CustomerType deleted = create(named("Deleted once"));
+    CustomerType other = create(named("Not deleted"));
+    delete(DeleteCustomerTypeRequest.newBuilder().setName(deleted.getName()).setRequestId(requestId));
+
+    StatusRuntimeException samePolicyChanged =
+        failure(() -> delete(DeleteCustomerTypeRequest.newBuilder()
+            .setName(deleted.getName())
+            .setInUsePolicy(InUsePolicy.DETACH_KEEP_PRICING)
+            .setRequestId(requestId)));
+    StatusRuntimeException anotherType =
+        failure(() -> delete(DeleteCustomerTypeRequest.newBuilder().setName(other.getName()).setRequestId(requestId)));
+
+    for (StatusRuntimeException e : List.of(samePolicyChanged, anotherType)) {
+      assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(reason(e)).isEqualTo("REQUEST_ID_REUSED");
+      assertThat(violations(e)).containsOnlyKeys("request_id");
+    }
+    assertThat(get(other)).as("its deletion was rolled back").isEqualTo(other);
+  }
+
   // ---- list ----
 
   @Test

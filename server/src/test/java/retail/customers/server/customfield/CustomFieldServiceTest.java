@@ -387,6 +387,54 @@ class CustomFieldServiceTest {
     assertThat(customer.getCustomFieldsMap()).containsKey(id);
   }
 
+  @Test
+  void deleteWithSameRequestIdReturnsTheFirstAnswer() {
+    Store store = Store.create();
+    String id = newId();
+    CustomField created = store.define(id, field(ValueType.TEXT));
+    store.customerWith(id, CustomFieldValue.newBuilder().setTextValue("gone").build());
+    DeleteCustomFieldRequest request =
+        DeleteCustomFieldRequest.newBuilder().setName(created.getName()).setForce(true).setRequestId(Customers.requestId()).build();
+
+    DeleteCustomFieldResponse first = store.fields().deleteCustomField(request);
+    DeleteCustomFieldResponse retry = store.fields().deleteCustomField(request);
+
+    assertThat(first.getAffectedCustomers()).isEqualTo(1);
+    assertThat(retry).as("the first answer, not NOT_FOUND").isEqualTo(first);
+    assertThat(code(failure(() -> store.get(created)))).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void deleteRepeatedAfterTheIdWasDefinedAgainLeavesTheNewField() {
+    Store store = Store.create();
+    String id = newId();
+    CustomField old = store.define(id, field(ValueType.TEXT));
+    DeleteCustomFieldRequest request =
+        DeleteCustomFieldRequest.newBuilder().setName(old.getName()).setRequestId(Customers.requestId()).build();
+    DeleteCustomFieldResponse first = store.fields().deleteCustomField(request);
+    CustomField again = store.define(id, field(ValueType.NUMBER));
+
+    DeleteCustomFieldResponse retry = store.fields().deleteCustomField(request);
+
+    assertThat(retry).isEqualTo(first);
+    assertThat(store.get(again)).as("the repeat deleted nothing").isEqualTo(again);
+  }
+
+  @Test
+  void deleteWithSameRequestIdAndAnotherBodyIsRequestIdReused() {
+    CustomField created = create(newId(), field(ValueType.TEXT));
+    String requestId = Customers.requestId();
+    api.customFields().deleteCustomField(DeleteCustomFieldRequest.newBuilder().setName(created.getName()).setRequestId(requestId).build());
+
+    StatusRuntimeException e =
+        failure(() -> api.customFields().deleteCustomField(
+            DeleteCustomFieldRequest.newBuilder().setName(created.getName()).setForce(true).setRequestId(requestId).build()));
+
+    assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(reason(e)).isEqualTo("REQUEST_ID_REUSED");
+    assertThat(violations(e)).containsOnlyKeys("request_id");
+  }
+
 
   // ---- list ----
 

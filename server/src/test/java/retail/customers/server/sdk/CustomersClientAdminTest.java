@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static retail.customers.db.Tables.API_KEY;
 import static retail.customers.db.Tables.CUSTOMER_TYPE;
 import static retail.customers.db.Tables.CUSTOM_FIELD;
+import static retail.customers.db.Tables.TAX_CLASS;
 
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
@@ -230,6 +231,35 @@ class CustomersClientAdminTest {
     assertThat(store.getCustomerType(type.getName())).isEqualTo(type);
     assertThat(store.getCustomField(field.getName())).isEqualTo(field);
     assertThat(updated.getIsDefault()).isTrue();
+  }
+
+  @Test
+  void deletesWhoseAnswersAreLostAreRetriedWithTheirRequestIdAndGiveTheFirstAnswer() {
+    ApiKeys.MintedKey shop = api.services().apiKeys().createTenant("Lost deletes store", "CA");
+    CustomersClient store = client(shop.key());
+    TaxClass exempt = store.createTaxClass("Exempt", false);
+    CustomerType old = store.createCustomerType("Old", new BigDecimal("5"), null);
+    CustomerType successor = store.createCustomerType("New", null, null);
+    CustomField colour = store.createCustomField("colour", "Colour", CustomField.ValueType.TEXT);
+    Customer customer = store.createCustomer(Customers.valid().setCustomerType(old.getName())
+        .putCustomFields("colour", CustomFieldValue.newBuilder().setTextValue("Red").build()).build());
+
+    answersToDrop.add("DeleteCustomerType");
+    long moved = store.deleteCustomerType(old.getName(), successor.getName());
+    answersToDrop.add("DeleteCustomField");
+    long cleared = store.deleteCustomField(colour.getName(), true);
+    answersToDrop.add("DeleteTaxClass");
+    store.deleteTaxClass(exempt.getName());
+
+    assertThat(answersToDrop).as("every answer was dropped once").isEmpty();
+    assertThat(moved).as("the first attempt's count, not NOT_FOUND").isEqualTo(1);
+    assertThat(cleared).as("the first attempt's count, not NOT_FOUND").isEqualTo(1);
+    assertThat(api.database().dsl().fetchCount(CUSTOMER_TYPE, CUSTOMER_TYPE.TENANT_ID.eq(shop.tenantId()))).isEqualTo(1);
+    assertThat(api.database().dsl().fetchCount(CUSTOM_FIELD, CUSTOM_FIELD.TENANT_ID.eq(shop.tenantId()))).isZero();
+    assertThat(api.database().dsl().fetchCount(TAX_CLASS, TAX_CLASS.TENANT_ID.eq(shop.tenantId()))).isZero();
+    Customer after = store.getCustomer(customer.getName());
+    assertThat(after.getCustomerType()).isEqualTo(successor.getName());
+    assertThat(after.getCustomFieldsMap()).isEmpty();
   }
 
   @Test

@@ -352,6 +352,38 @@ class TaxClassServiceTest {
     assertThat(code(failure(() -> get(api.taxClasses(), used)))).isEqualTo(Status.Code.NOT_FOUND);
   }
 
+  @Test
+  void deleteWithSameRequestIdReturnsTheFirstAnswer() {
+    TaxClass created = create(unique("Retried delete"));
+    DeleteTaxClassRequest request =
+        DeleteTaxClassRequest.newBuilder().setName(created.getName()).setEtag(created.getEtag()).setRequestId(Customers.requestId()).build();
+
+    api.taxClasses().deleteTaxClass(request);
+    api.taxClasses().deleteTaxClass(request);
+
+    assertThat(code(failure(() -> get(api.taxClasses(), created)))).isEqualTo(Status.Code.NOT_FOUND);
+    StatusRuntimeException underANewId =
+        failure(() -> api.taxClasses().deleteTaxClass(request.toBuilder().setRequestId(Customers.requestId()).build()));
+    assertThat(code(underANewId)).as("a new request id is a new delete").isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void deleteWithSameRequestIdAndAnotherBodyIsRequestIdReused() {
+    String requestId = Customers.requestId();
+    TaxClass deleted = create(unique("Deleted once"));
+    TaxClass other = create(unique("Not deleted"));
+    api.taxClasses().deleteTaxClass(DeleteTaxClassRequest.newBuilder().setName(deleted.getName()).setRequestId(requestId).build());
+
+    StatusRuntimeException e =
+        failure(() -> api.taxClasses().deleteTaxClass(
+            DeleteTaxClassRequest.newBuilder().setName(other.getName()).setRequestId(requestId).build()));
+
+    assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(reason(e)).isEqualTo("REQUEST_ID_REUSED");
+    assertThat(violations(e)).containsOnlyKeys("request_id");
+    assertThat(get(api.taxClasses(), other)).as("its deletion was rolled back").isEqualTo(other);
+  }
+
   // ---- list ----
 
   @Test
