@@ -130,36 +130,8 @@ public final class Main implements Callable<Integer> {
       housekeeping.scheduleAtFixedRate(
           () -> purgeIdempotencyRecords(services, backend), 1, 60, TimeUnit.MINUTES);
       System.out.println("customers-server listening on port " + server.getPort() + " of " + host);
-      Thread shutdown =
-          new Thread(
-              () -> {
-                // Health first, while still serving: a balancer that checks it
-                // moves traffic away before anything is refused.
-                log.info("shutting down: NOT_SERVING now, serving for {} s more", drainSeconds);
-                services.enterShutdown();
-                try {
-                  Thread.sleep(Duration.ofSeconds(drainSeconds));
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-                // Streams that never end by themselves end with UNAVAILABLE and where to resume.
-                services.changes().closeAll();
-                log.info("shutting down: finishing calls in flight");
-                server.shutdown();
-                try {
-                  if (!server.awaitTermination(20, TimeUnit.SECONDS)) {
-                    // Exports still running end where a client can resume them.
-                    services.closeExports();
-                    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                    }
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "shutdown");
-      Runtime.getRuntime().addShutdownHook(shutdown);
+      Runtime.getRuntime().addShutdownHook(new Thread(
+          new GracefulShutdown(services, server, Duration.ofSeconds(drainSeconds), GracefulShutdown.GRACE), "shutdown"));
       server.awaitTermination();
       housekeeping.shutdownNow();
       if (metricsEndpoint != null) {

@@ -11,6 +11,8 @@ import org.jooq.exception.DataAccessException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteListener;
+import org.jooq.TransactionListener;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
@@ -68,7 +70,9 @@ public final class Database implements AutoCloseable {
             .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
             .withExecuteLogging(false)
             .withRenderSchema(false));
-    configuration.set(new CallCancellation());
+    CallCancellation cancellation = new CallCancellation();
+    configuration.set((ExecuteListener) cancellation);
+    configuration.set((TransactionListener) cancellation);
     return DSL.using(configuration);
   }
 

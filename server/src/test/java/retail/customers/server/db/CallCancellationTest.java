@@ -17,9 +17,9 @@ import retail.customers.server.grpc.ApiException;
 import retail.customers.server.testing.ApiServer;
 
 /**
- * A statement of a call that has ended never runs: a cancel sent before a
- * statement starts does nothing in the driver, so an ended call that went
- * on to write would commit after its client had given up.
+ * A statement or a commit of a call that has ended never runs: a cancel
+ * sent before a statement starts does nothing in the driver, so an ended
+ * call that went on to write would commit after its client had given up.
  */
 class CallCancellationTest {
   @RegisterExtension static final ApiServer api = new ApiServer();
@@ -63,6 +63,22 @@ class CallCancellationTest {
     } finally {
       timer.shutdownNow();
     }
+  }
+
+  @Test
+  void aCallThatEndsAfterItsLastStatementDoesNotCommit() throws Exception {
+    UUID id = UUID.randomUUID();
+    Context.CancellableContext call = Context.current().withCancellation();
+
+    Throwable failure = call.call(() -> catchThrowable(() -> api.database().dsl().transaction(tx -> {
+      tx.dsl().insertInto(CUSTOMER, CUSTOMER.TENANT_ID, CUSTOMER.ID, CUSTOMER.SOURCE, CUSTOMER.FIRST_NAME)
+          .values(api.tenantA().tenantId(), id, "API", "Late").execute();
+      call.cancel(null); // as a deadline passing while the insert's answer was on its way
+    })));
+
+    assertThat(failure).isInstanceOf(ApiException.class);
+    assertThat(((ApiException) failure).code()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(rows(id)).isZero();
   }
 
   @Test

@@ -12,7 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy between the server and PostgreSQL, for faults: {@link #cut()}
  * drops every connection through it and turns new ones away at once (as a
- * database that is down does), {@link #restore()} lets them through again.
+ * database that is down does), {@link #restore()} lets them through again;
+ * {@link #delayAnswers} holds what PostgreSQL sends back for a while (a
+ * distant or busy database), so that calls stay in flight and their
+ * deadlines fall between a statement and its answer.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -20,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
   private volatile boolean frozen;
+  private volatile long answerDelayNanos;
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
     this.target = new InetSocketAddress(targetHost, targetPort);
@@ -60,6 +64,15 @@ public final class TcpProxy implements AutoCloseable {
     frozen = false;
   }
 
+  /**
+   * Holds every byte from PostgreSQL for {@code delay} before passing it on
+   * (zero: none), as a delay line: throughput is kept, each answer arrives
+   * that much later. What the server sends PostgreSQL passes at once.
+   */
+  public void delayAnswers(java.time.Duration delay) {
+    answerDelayNanos = delay.toNanos();
+  }
+
   private void awaitThaw() {
     while (frozen) {
       try {
@@ -84,24 +97,42 @@ public final class TcpProxy implements AutoCloseable {
         server.connect(target, 2000);
         sockets.add(client);
         sockets.add(server);
-        pipe(client, server);
-        pipe(server, client);
+        pipe(client, server, false);
+        pipe(server, client, true);
       } catch (IOException e) {
         // listener closed, or the target refused: the client sees its socket closed
       }
     }
   }
 
-  private void pipe(Socket from, Socket to) {
-    Thread.ofPlatform().daemon(true).name("tcp-proxy-pipe").start(() -> {
+  /** A chunk read, and when it may be passed on; an empty one ends the pipe. */
+  private record Chunk(byte[] bytes, long due) {}
+
+  private void pipe(Socket from, Socket to, boolean answers) {
+    java.util.concurrent.BlockingQueue<Chunk> line = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread.ofPlatform().daemon(true).name("tcp-proxy-read").start(() -> {
       byte[] buffer = new byte[16384];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+      try (InputStream in = from.getInputStream()) {
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-          awaitThaw();
-          out.write(buffer, 0, n);
-          out.flush();
+          line.add(new Chunk(java.util.Arrays.copyOf(buffer, n), System.nanoTime() + (answers ? answerDelayNanos : 0)));
         }
       } catch (IOException e) {
+        // one side closed
+      } finally {
+        line.add(new Chunk(new byte[0], 0));
+      }
+    });
+    Thread.ofPlatform().daemon(true).name("tcp-proxy-write").start(() -> {
+      try (OutputStream out = to.getOutputStream()) {
+        for (Chunk chunk = line.take(); chunk.bytes().length > 0; chunk = line.take()) {
+          for (long wait = chunk.due() - System.nanoTime(); wait > 0; wait = chunk.due() - System.nanoTime()) {
+            Thread.sleep(java.time.Duration.ofNanos(wait));
+          }
+          awaitThaw();
+          out.write(chunk.bytes());
+          out.flush();
+        }
+      } catch (IOException | InterruptedException e) {
         // one side closed
       } finally {
         closeQuietly(from);

@@ -93,12 +93,8 @@ public final class TestDatabases {
     }
     String name = "customers_template_" + UUID.randomUUID().toString().replace("-", "");
     execute("create database " + name);
-    PGSimpleDataSource source = new PGSimpleDataSource();
-    source.setURL(replaceDatabase(adminUrl, name));
-    Database.migrate(source);
-    // The serving role, cluster-wide, and its grants, which each copy of the template inherits.
-    ServingRole.create(source, ServingRole.EMBEDDED);
-    ServingRole.grant(source, ServingRole.EMBEDDED);
+    // The serving role's grants are copied with the template.
+    migrate(replaceDatabase(adminUrl, name));
     execute("alter database " + name + " is_template true");
     template = name;
     String dropTemplate = name;
@@ -110,6 +106,19 @@ public final class TestDatabases {
         // the server may already be gone (embedded): nothing to clean
       }
     }));
+  }
+
+  /**
+   * Applies the migrations to the database at {@code ownerUrl} (a URL of
+   * its owner or a superuser) and lets the serving role,
+   * {@link ServingRole#EMBEDDED}, created if need be, serve on it.
+   */
+  public static void migrate(String ownerUrl) {
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setURL(ownerUrl);
+    Database.migrate(source);
+    ServingRole.create(source, ServingRole.EMBEDDED);
+    ServingRole.grant(source, ServingRole.EMBEDDED);
   }
 
   private static void execute(String sql) {
