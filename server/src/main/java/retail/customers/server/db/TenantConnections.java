@@ -31,7 +31,7 @@ import org.postgresql.PGConnection;
 final class TenantConnections implements DataSource {
   private static final UUID NONE = new UUID(0, 0);
 
-  private final HikariDataSource pool;
+  private volatile HikariDataSource pool;
   /** The tenant each physical connection was last bound to, by identity; gone with the connection. */
   private final Cache<Object, UUID> bound = Caffeine.newBuilder().weakKeys().build();
 
@@ -39,15 +39,28 @@ final class TenantConnections implements DataSource {
     this.pool = pool;
   }
 
+  /** The pool the connections come from now. */
+  HikariDataSource pool() {
+    return pool;
+  }
+
+  /** Takes connections from {@code fresh} from now on; returns the pool it replaces, for the caller to close. */
+  HikariDataSource replace(HikariDataSource fresh) {
+    HikariDataSource old = pool;
+    pool = fresh;
+    return old;
+  }
+
   @Override
   public Connection getConnection() throws SQLException {
-    Connection connection = pool.getConnection();
+    HikariDataSource from = pool;
+    Connection connection = from.getConnection();
     try {
       bind(connection, Tenancy.current());
       return connection;
     } catch (SQLException | RuntimeException e) {
       // Whether the setting took is unknown: the connection must not serve again.
-      pool.evictConnection(connection);
+      from.evictConnection(connection);
       throw e;
     }
   }
