@@ -32,6 +32,36 @@ class DatabaseTest {
     return dsl.fetchSingle("select current_setting(?)", setting).get(0, String.class);
   }
 
+  /**
+   * After an outage the server renews its pools (their connection adder may
+   * be asleep in its back-off): the connections then come from other
+   * sessions, and the old pools' sessions end.
+   */
+  @Test
+  void renewingThePoolsServesFromNewSessionsAndEndsTheOldOnes() throws Exception {
+    int before = backendPid(database.dsl());
+    int cachedBefore = backendPid(database.cachedPlans());
+
+    database.renewConnections();
+
+    assertThat(backendPid(database.dsl())).isNotEqualTo(before);
+    assertThat(backendPid(database.cachedPlans())).isNotEqualTo(cachedBefore);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (alive(before, cachedBefore) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(alive(before, cachedBefore)).as("sessions of the old pools still open").isZero();
+  }
+
+  private static int backendPid(DSLContext dsl) {
+    return dsl.fetchSingle("select pg_backend_pid()").get(0, Integer.class);
+  }
+
+  private static int alive(int... pids) {
+    return database.dsl().fetchSingle("select count(*) from pg_stat_activity where pid = any(?)", (Object) pids)
+        .get(0, Integer.class);
+  }
+
   @Test
   void statementsArePlannedForTheirValuesUnlessTheirPlanIsCached() {
     assertThat(setting(database.dsl(), "plan_cache_mode")).isEqualTo("force_custom_plan");
