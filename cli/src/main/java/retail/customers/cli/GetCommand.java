@@ -9,6 +9,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import retail.customers.client.CustomersClient;
 import retail.customers.v1.Customer;
+import retail.customers.v1.CustomerView;
+import retail.customers.v1.GetCustomerRequest;
 
 /** {@code customers get ID [--register]}. */
 @Command(name = "get", description = "Show one customer (a merged customer shows its survivor).")
@@ -19,18 +21,17 @@ final class GetCommand implements Callable<Integer> {
   @Parameters(description = "the customer's id or customers/id")
   String name;
 
-  @Option(names = "--register", description = "only what a register shows: name, company, phone, address")
+  @Option(names = "--register", description = "only what a register's ship-to screen shows (the API's register view):"
+      + " name, etag, notes, first and last name, company, address, home phone")
   boolean register;
 
   @Override
   public Integer call() {
     try (CustomersClient client = connection.client()) {
-      Customer customer = client.getCustomer(Names.of("customers", name));
-      if (register) {
-        customer = Customer.newBuilder().setName(customer.getName()).setFirstName(customer.getFirstName())
-            .setLastName(customer.getLastName()).setCompany(customer.getCompany()).setMobilePhone(customer.getMobilePhone())
-            .setHomePhone(customer.getHomePhone()).setAddress(customer.getAddress()).build();
-      }
+      Customer customer = client.getCustomer(GetCustomerRequest.newBuilder()
+          .setName(Names.of("customers", name))
+          .setView(register ? CustomerView.CUSTOMER_VIEW_REGISTER : CustomerView.CUSTOMER_VIEW_FULL)
+          .build());
       connection.output(spec.commandLine().getOut()).record(customer);
     }
     return 0;
