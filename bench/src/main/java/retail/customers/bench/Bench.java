@@ -97,7 +97,7 @@ public final class Bench {
           ServingRole.create(database.dataSource(), ServingRole.EMBEDDED);
         }
         serving = Database.connect(servingAs, null, null, connections, STATEMENT_TIMEOUT);
-        ServingRole.grant(database.dataSource(), serving.dsl().resultQuery("select current_user").fetchSingle(0, String.class));
+        ServingRole.grant(database.dataSource(), ServingRole.of(serving));
         ServingRole.check(serving.dsl());
       }
       ApiServices services = new ApiServices(serving, Clock.systemUTC(),

@@ -250,8 +250,7 @@ public final class Main implements Callable<Integer> {
       if (owner == null) {
         Database.migrate(db.dataSource());
       } else {
-        Database.migrate(owner);
-        ServingRole.grant(owner, db.dsl().resultQuery("select current_user").fetchSingle(0, String.class));
+        ServingRole.migrate(owner, ServingRole.of(db));
       }
       ServingRole.check(db.dsl());
       return new Backend(db, embedded);

@@ -49,6 +49,21 @@ public final class ServingRole {
         end""");
   }
 
+  /**
+   * Applies the migrations as {@code owner}, then grants {@code role} what
+   * serving needs: the grants must follow every migration, for its new
+   * tables and functions.
+   */
+  public static void migrate(DataSource owner, String role) {
+    Database.migrate(owner);
+    grant(owner, role);
+  }
+
+  /** The role that {@code serving}'s connections log in as. */
+  public static String of(Database serving) {
+    return serving.dsl().resultQuery("select current_user").fetchSingle(0, String.class);
+  }
+
   /** How well the serving role's sessions are held to their tenant. */
   public record Enforcement(boolean bypasses, boolean owns, boolean indexable) {
     /** Whether row-level security holds the role to its tenant, always. */

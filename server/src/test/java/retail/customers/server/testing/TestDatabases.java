@@ -116,9 +116,8 @@ public final class TestDatabases {
   public static void migrate(String ownerUrl) {
     PGSimpleDataSource source = new PGSimpleDataSource();
     source.setURL(ownerUrl);
-    Database.migrate(source);
     ServingRole.create(source, ServingRole.EMBEDDED);
-    ServingRole.grant(source, ServingRole.EMBEDDED);
+    ServingRole.migrate(source, ServingRole.EMBEDDED);
   }
 
   private static void execute(String sql) {
