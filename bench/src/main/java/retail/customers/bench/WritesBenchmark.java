@@ -74,8 +74,8 @@ final class WritesBenchmark {
     }
     System.out.printf("%nReads and writes through gRPC vs the same work in SQL, %d s per side in %d alternating slices%n",
         measure.toSeconds(), Load.SLICES);
-    System.out.printf("%-34s %8s %9s %8s %8s | %9s %8s %8s | %6s %6s%n", "call", "clients", "gRPC /s", "p50", "p99",
-        "SQL /s", "p50", "p99", "/s x", "p99 x");
+    System.out.printf("%-34s %8s %9s %8s %8s | %9s %8s %8s | %6s %6s | %11s %11s%n", "call", "clients", "gRPC /s", "p50", "p99",
+        "SQL /s", "p50", "p99", "/s x", "p99 x", "gRPC cpu", "SQL cpu");
     for (int clients : new int[] {1, 16}) {
       row("GetCustomer vs SELECT by id", clients,
           (c, i) -> reads.apply(c).customers().getCustomer(GetCustomerRequest.newBuilder().setName(name(readId(i))).build()),
@@ -90,6 +90,7 @@ final class WritesBenchmark {
           (c, i) -> writes.apply(c).customers().updateCustomer(update(writeId(i), "note " + i).toBuilder().clearRequestId().build()),
           (c, i) -> update(connection(c), writeId(i), "note " + i));
     }
+    System.out.println("cpu: CPU ms per call, in this JVM (clients, server, JDBC) + in the rest of the machine (the database).");
     batches();
   }
 
@@ -97,50 +98,44 @@ final class WritesBenchmark {
     Load.Compared compared = Load.compare(clients, warmup, measure, grpc, sql);
     Latencies g = compared.first();
     Latencies s = compared.second();
-    System.out.printf("%-34s %8d %9.0f %8.2f %8.2f | %9.0f %8.2f %8.2f | %6.2f %6.2f%n", name, clients,
+    System.out.printf("%-34s %8d %9.0f %8.2f %8.2f | %9.0f %8.2f %8.2f | %6.2f %6.2f | %5.2f+%5.2f %5.2f+%5.2f%n", name, clients,
         g.perSecond(), g.percentileMillis(50), g.percentileMillis(99), s.perSecond(), s.percentileMillis(50), s.percentileMillis(99),
-        g.perSecond() / s.perSecond(), g.percentileMillis(99) / s.percentileMillis(99));
+        g.perSecond() / s.perSecond(), g.percentileMillis(99) / s.percentileMillis(99),
+        g.jvmCpuMillisPerCall(), g.otherCpuMillisPerCall(), s.jvmCpuMillisPerCall(), s.otherCpuMillisPerCall());
   }
 
-  /** 1,000 rows by one batch call against 1,000 single calls, three rounds each, alternating; then 16 batches at once. */
+  /**
+   * 1,000 rows by one batch call against 1,000 single calls, in alternating
+   * rounds; then 16 batches at once. Each round's ratio is printed too: a
+   * checkpoint or an autovacuum that falls into one short batch moves the
+   * total, and the rounds show it.
+   */
   private void batches() throws Exception {
-    double batchSeconds = 0;
-    double singleSeconds = 0;
     long offset = 1_000_000;
-    for (int round = 0; round < 3; round++) {
-      long started = System.nanoTime();
-      check(writes.apply(0).customers().batchCreateCustomers(batch(offset)).getResultsList());
-      batchSeconds += (System.nanoTime() - started) / 1e9;
-      offset += BATCH;
-      started = System.nanoTime();
-      for (int i = 0; i < BATCH; i++) {
-        writes.apply(0).customers().createCustomer(create(offset + i));
-      }
-      singleSeconds += (System.nanoTime() - started) / 1e9;
-      offset += BATCH;
-    }
-    System.out.printf("%nBatchCreateCustomers of %,d: %.0f rows/s; %,d single creates: %.0f rows/s; batch / single: %.1f%n",
-        BATCH, 3 * BATCH / batchSeconds, BATCH, 3 * BATCH / singleSeconds, singleSeconds / batchSeconds);
+    Rounds creates = Rounds.measure(
+        round -> check(writes.apply(0).customers().batchCreateCustomers(batch(offset + 2L * round * BATCH)).getResultsList()),
+        round -> {
+          for (int i = 0; i < BATCH; i++) {
+            writes.apply(0).customers().createCustomer(create(offset + (2L * round + 1) * BATCH + i));
+          }
+        });
+    System.out.printf("%nBatchCreateCustomers of %,d: %s%n", BATCH, creates.describe("creates"));
 
     // Updates: the first 1,000 written customers by batches, the next 1,000 one by one.
-    batchSeconds = 0;
-    singleSeconds = 0;
-    for (int round = 0; round < 3; round++) {
-      BatchUpdateCustomersRequest.Builder batch = BatchUpdateCustomersRequest.newBuilder();
-      for (int i = 0; i < BATCH; i++) {
-        batch.addRequests(update(writeIds.get(i), "batch " + round + " " + i));
-      }
-      long started = System.nanoTime();
-      check(writes.apply(0).customers().batchUpdateCustomers(batch.build()).getResultsList());
-      batchSeconds += (System.nanoTime() - started) / 1e9;
-      started = System.nanoTime();
-      for (int i = 0; i < BATCH; i++) {
-        writes.apply(0).customers().updateCustomer(update(writeIds.get(BATCH + i), "single " + round + " " + i));
-      }
-      singleSeconds += (System.nanoTime() - started) / 1e9;
-    }
-    System.out.printf("BatchUpdateCustomers of %,d: %.0f rows/s; %,d single updates: %.0f rows/s; batch / single: %.1f%n",
-        BATCH, 3 * BATCH / batchSeconds, BATCH, 3 * BATCH / singleSeconds, singleSeconds / batchSeconds);
+    Rounds updates = Rounds.measure(
+        round -> {
+          BatchUpdateCustomersRequest.Builder batch = BatchUpdateCustomersRequest.newBuilder();
+          for (int i = 0; i < BATCH; i++) {
+            batch.addRequests(update(writeIds.get(i), "batch " + round + " " + i));
+          }
+          check(writes.apply(0).customers().batchUpdateCustomers(batch.build()).getResultsList());
+        },
+        round -> {
+          for (int i = 0; i < BATCH; i++) {
+            writes.apply(0).customers().updateCustomer(update(writeIds.get(BATCH + i), "single " + round + " " + i));
+          }
+        });
+    System.out.printf("BatchUpdateCustomers of %,d: %s%n", BATCH, updates.describe("updates"));
 
     int concurrent = 16;
     ExecutorService pool = Executors.newFixedThreadPool(concurrent);
@@ -148,7 +143,7 @@ final class WritesBenchmark {
       List<Future<BatchCreateCustomersResponse>> calls = new ArrayList<>();
       long started = System.nanoTime();
       for (int b = 0; b < concurrent; b++) {
-        long from = offset + (long) b * BATCH;
+        long from = offset + (2L * Rounds.ROUNDS + b) * BATCH;
         int client = b;
         calls.add(pool.submit(() -> writes.apply(client).customers().batchCreateCustomers(batch(from))));
       }
@@ -290,6 +285,39 @@ final class WritesBenchmark {
   void close() throws SQLException {
     for (Connection c : connections) {
       c.close();
+    }
+  }
+
+  /** Seconds of each round of a batch and of the same rows written one by one, alternating. */
+  private record Rounds(double[] batch, double[] single) {
+    static final int ROUNDS = 5;
+
+    interface Round {
+      void run(int round) throws Exception;
+    }
+
+    static Rounds measure(Round batch, Round single) throws Exception {
+      Rounds rounds = new Rounds(new double[ROUNDS], new double[ROUNDS]);
+      for (int round = 0; round < ROUNDS; round++) {
+        long started = System.nanoTime();
+        batch.run(round);
+        rounds.batch()[round] = (System.nanoTime() - started) / 1e9;
+        started = System.nanoTime();
+        single.run(round);
+        rounds.single()[round] = (System.nanoTime() - started) / 1e9;
+      }
+      return rounds;
+    }
+
+    String describe(String singles) {
+      double batchTotal = java.util.Arrays.stream(batch).sum();
+      double singleTotal = java.util.Arrays.stream(single).sum();
+      StringBuilder each = new StringBuilder();
+      for (int round = 0; round < ROUNDS; round++) {
+        each.append(round == 0 ? "" : ", ").append(String.format("%.1f", single[round] / batch[round]));
+      }
+      return String.format("%.0f rows/s; %,d single %s: %.0f rows/s; batch / single: %.1f (rounds: %s)",
+          ROUNDS * BATCH / batchTotal, BATCH, singles, ROUNDS * BATCH / singleTotal, singleTotal / batchTotal, each);
     }
   }
 }
