@@ -3,6 +3,7 @@ package retail.customers.server;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -43,6 +44,7 @@ import retail.customers.server.exchange.CustomerImport;
 import retail.customers.server.grpc.EarlyHeaders;
 import retail.customers.server.grpc.ErrorHandlingInterceptor;
 import retail.customers.server.grpc.MalformedRequests;
+import retail.customers.server.grpc.OpenCalls;
 import retail.customers.server.idempotency.IdempotentRequests;
 import retail.customers.server.ops.CallObserver;
 import retail.customers.server.ops.DatabaseGate;
@@ -59,6 +61,8 @@ import retail.customers.server.taxclass.TaxClassService;
  */
 public final class ApiServices {
   private final HealthStatusManager health = new HealthStatusManager();
+  /** Health's open calls: its Watch streams never end by themselves. */
+  private final OpenCalls healthCalls = new OpenCalls();
   /**
    * Where calls run: platform threads, made as calls need them and kept for
    * the next (grpc-java's own default). A virtual thread that waits on
@@ -213,7 +217,7 @@ public final class ApiServices {
     }
     servingNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
     serving(databaseHealth.status());
-    builder.addService(ServerInterceptors.intercept(health.getHealthService(), observer));
+    builder.addService(ServerInterceptors.intercept(health.getHealthService(), healthCalls, observer));
     builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), observer));
     return builder;
   }
@@ -275,6 +279,16 @@ public final class ApiServices {
   /** Reports NOT_SERVING, so that load balancers stop sending calls before shutdown. */
   public void enterShutdown() {
     health.enterTerminalState();
+  }
+
+  /**
+   * Ends the streams that never end by themselves, change streams and
+   * health watches, with UNAVAILABLE (change streams with where to resume):
+   * the end of a shutdown's drain.
+   */
+  public void closeStreams() {
+    changes.closeAll();
+    healthCalls.closeAll(Status.UNAVAILABLE.withDescription("the server is shutting down"));
   }
 
   public ChangeStream changes() {

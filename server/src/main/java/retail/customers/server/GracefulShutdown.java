@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * run it as it is): health turns NOT_SERVING while the server goes on
  * serving for the drain period, so that load balancers move traffic away
  * before anything is refused; then open change streams end with UNAVAILABLE
- * and their resume cursor, the server takes no new call and lets those in
+ * and their resume cursor, and health watches with UNAVAILABLE, the server takes no new call and lets those in
  * flight finish for up to the grace period; exports still running then end
  * with UNAVAILABLE and their resume token; anything left after that is
  * cut.
@@ -45,8 +45,8 @@ public final class GracefulShutdown implements Runnable {
     services.enterShutdown();
     try {
       Thread.sleep(drain);
-      // Streams that never end by themselves end with UNAVAILABLE and where to resume.
-      services.changes().closeAll();
+      // Streams that never end by themselves end with UNAVAILABLE (and where to resume).
+      services.closeStreams();
       log.info("shutting down: finishing calls in flight");
       server.shutdown();
       if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -38,6 +38,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,24 +177,30 @@ class ShutdownUnderLoadTest {
     // SIGTERM; health watched, and a register that goes on sending a create every 50 ms.
     AtomicLong notServingAt = new AtomicLong();
     CountDownLatch watching = new CountDownLatch(1);
-    // (A watch never ends by itself: it would hold the server up to the end of the grace and be cut then.)
-    io.grpc.Context.CancellableContext watch = io.grpc.Context.current().withCancellation();
-    watch.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+    // A load balancer's watch: NOT_SERVING at once, then UNAVAILABLE when the drain is over.
+    AtomicReference<Status> watchEnd = new AtomicReference<>();
+    AtomicLong watchEndAt = new AtomicLong();
+    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
       @Override
       public void onNext(HealthCheckResponse response) {
         watching.countDown();
         if (response.getStatus() == ServingStatus.NOT_SERVING) {
           notServingAt.compareAndSet(0, System.nanoTime());
-          watch.cancel(null);
         }
       }
 
       @Override
-      public void onError(Throwable t) {}
+      public void onError(Throwable t) {
+        watchEndAt.set(System.nanoTime());
+        watchEnd.set(Status.fromThrowable(t));
+      }
 
       @Override
-      public void onCompleted() {}
-    }));
+      public void onCompleted() {
+        watchEndAt.set(System.nanoTime());
+        watchEnd.set(Status.OK);
+      }
+    });
     assertThat(watching.await(1, TimeUnit.MINUTES)).as("health is watched").isTrue();
     long shutdownAt = System.nanoTime();
     Thread shutdown = Thread.ofPlatform().name("shutdown").start(new GracefulShutdown(services, server, DRAIN, GRACE));
@@ -280,6 +287,8 @@ class ShutdownUnderLoadTest {
 
         assertThat(notServingAt.get()).as("health turned NOT_SERVING").isPositive();
         assertThat(notServingAt.get()).as("health turned NOT_SERVING before any call was refused").isLessThan(firstRefused);
+        assertThat(watchEnd.get().getCode()).as("the health watch, at the end of the drain").isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(watchEndAt.get() - shutdownAt).as("the health watch lasted the drain").isGreaterThanOrEqualTo(DRAIN.toNanos());
         assertThat(servedWhileNotServing).as("calls answered OK after health said NOT_SERVING").isPositive();
         assertThat(acceptedWhileNotServing).as("calls sent after health said NOT_SERVING, and answered OK").isPositive();
         assertThat(inFlight.keySet()).as("codes of the calls in flight").isSubsetOf(Status.Code.OK, Status.Code.UNAVAILABLE);
