@@ -18,7 +18,7 @@ import retail.customers.server.testing.ApiServer;
 
 /**
  * The update triggers' joins of a statement's old and new rows stay linear
- * on a connection whose first update was of one customer (V18). Those
+ * on a connection whose first update was of one customer (V17). Those
  * statements are planned once per connection, with the transition tables'
  * sizes of their first run; planned for one row, they became nested loops
  * that compared every old row with every new one when a batch came.
