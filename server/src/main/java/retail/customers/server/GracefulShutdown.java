@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
  * run it as it is): health turns NOT_SERVING while the server goes on
  * serving for the drain period, so that load balancers move traffic away
  * before anything is refused; then open change streams end with UNAVAILABLE
- * and their resume cursor, and health watches with UNAVAILABLE, the server takes no new call and lets those in
- * flight finish for up to the grace period; exports still running then end
- * with UNAVAILABLE and their resume token; anything left after that is
- * cut.
+ * and their resume cursor, health watches with UNAVAILABLE, and the server
+ * takes no new call and lets those in flight finish for up to the grace
+ * period; exports still running then end with UNAVAILABLE and their resume
+ * token; anything left after that is cut.
  */
 public final class GracefulShutdown implements Runnable {
   /** How long calls in flight may take to finish once the drain is over. */
