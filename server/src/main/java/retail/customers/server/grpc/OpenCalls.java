@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The calls open on a service that does not end its streams by itself, so
+ * The streaming calls open on a service that does not end them by itself, so
  * that a shutdown can end them: health's Watch answers as long as the
  * client listens, and one load balancer watching held every shutdown to
  * the end of its grace, then saw CANCELLED. {@link #closeAll} ends each with
@@ -25,6 +25,9 @@ public final class OpenCalls implements ServerInterceptor {
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    if (call.getMethodDescriptor().getType().serverSendsOneMessage()) {
+      return next.startCall(call, headers); // it ends by itself (a health Check, polled often)
+    }
     Closable<Q, A> closable = new Closable<>(call);
     open.add(closable);
     return new SimpleForwardingServerCallListener<>(next.startCall(closable, headers)) {
@@ -45,7 +48,7 @@ public final class OpenCalls implements ServerInterceptor {
   /** Ends every call still open with {@code status}. */
   public void closeAll(Status status) {
     for (Closable<?, ?> call : open) {
-      call.closeFromOutside(status);
+      call.close(status, new Metadata());
       open.remove(call);
     }
   }
@@ -60,13 +63,6 @@ public final class OpenCalls implements ServerInterceptor {
 
     Closable(ServerCall<Q, A> call) {
       super(call);
-    }
-
-    synchronized void closeFromOutside(Status status) {
-      if (!closed) {
-        closed = true;
-        super.close(status, new Metadata());
-      }
     }
 
     @Override
