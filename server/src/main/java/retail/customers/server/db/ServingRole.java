@@ -45,7 +45,7 @@ public final class ServingRole {
             execute format('revoke insert, update, delete on flyway_schema_history, customer_event_sequencer from %I', r);
             execute format('grant usage, select on all sequences in schema %I to %I', current_schema(), r);
             execute format('grant execute on function customers_api_key(bytea), customers_any_tenant(), customer_event_sequence(int),'
-                           ' customer_event_expire(interval), idempotent_request_expire(timestamptz) to %I', r);
+                           ' customer_event_expire(interval), idempotent_request_expire(timestamptz), customer_search_text_statistics() to %I', r);
         end""");
   }
 
