@@ -38,13 +38,14 @@
 -- way in. The few statements that named it only through the policy were
 -- the triggers' joins with their transition tables, which go by full keys
 -- since V16.
+
+-- V13's policies, wherever they are: every tenant table's but the tenant's own.
 do $$
 declare
     t text;
 begin
-    foreach t in array array['api_key', 'tax_class', 'customer_type', 'custom_field', 'customer', 'idempotent_request',
-                             'audit_event', 'customer_tag', 'customer_tag_spelling', 'tagged_customer', 'customer_count',
-                             'customer_event', 'customer_event_retention'] loop
+    for t in select tablename from pg_policies
+              where schemaname = current_schema() and policyname = 'tenant_isolation' and tablename <> 'tenant' loop
         execute format('alter policy tenant_isolation on %I'
                        ' using (nullif(tenant_id = (select customers_tenant()), false) is not null)'
                        ' with check (nullif(tenant_id = (select customers_tenant()), false) is not null)', t);
