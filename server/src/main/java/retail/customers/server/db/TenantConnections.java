@@ -54,6 +54,22 @@ final class TenantConnections implements DataSource {
   @Override
   public Connection getConnection() throws SQLException {
     HikariDataSource from = pool;
+    try {
+      return bound(from);
+    } catch (SQLException e) {
+      // The pool was replaced (Database.renewConnections) and is closing:
+      // the connection taken from it was closed under this checkout (the
+      // pool's entry had lost its connection: INTERNAL in FaultsTest's
+      // retry storm, right after a recovery). The new pool serves instead.
+      HikariDataSource now = pool;
+      if (now != from) {
+        return bound(now);
+      }
+      throw e;
+    }
+  }
+
+  private Connection bound(HikariDataSource from) throws SQLException {
     Connection connection = from.getConnection();
     try {
       bind(connection, Tenancy.current());
