@@ -2,6 +2,7 @@ package retail.customers.server.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,6 +42,9 @@ public final class Database implements AutoCloseable {
   public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
   /** How long a call waits for a pooled connection before it fails with UNAVAILABLE. */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
+  /** The longest a replaced pool waits for its connections in use (HikariCP's own close waits as long). */
+  static final Duration RETIRE_WAIT = Duration.ofSeconds(10);
+  private static final Duration RETIRE_POLL = Duration.ofMillis(50);
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
 
   private final Supplier<HikariDataSource> newPool;
@@ -205,8 +209,8 @@ public final class Database implements AutoCloseable {
    * backed off, up to 5 s between tries, with nothing to wake it: a pool
    * kept would serve again only seconds after the database did (2.2 s after
    * a 3 s outage, DatabaseRestartTest). New pools open connections at once.
-   * The old ones close in the background; calls still holding one of their
-   * connections finish with it.
+   * The old ones close in the background once the calls holding one of
+   * their connections have given it back ({@link #retire}).
    */
   public void renewConnections() {
     renew(tenantSource, newPool);
@@ -226,12 +230,33 @@ public final class Database implements AutoCloseable {
     }
     HikariDataSource old = connections.replace(pool);
     Thread.ofVirtual().name("close-" + old.getPoolName()).start(() -> {
-      old.close(); // before the new pool reports: both publish their metrics under one pool name
+      retire(old); // before the new pool reports: both publish their metrics under one pool name
       io.micrometer.core.instrument.MeterRegistry registry = metrics;
       if (registry != null) {
         pool.setMetricRegistry(registry);
       }
     });
+  }
+
+  /**
+   * Closes a replaced pool once its connections in use are back, waiting
+   * {@link #RETIRE_WAIT} at most. HikariCP's close aborts the connections in
+   * use at once: a call that had just taken one (after a recovery, in
+   * FaultsTest's retry storm) found it closed under it and answered INTERNAL.
+   */
+  private static void retire(HikariDataSource old) {
+    HikariPoolMXBean usage = old.getHikariPoolMXBean();
+    usage.softEvictConnections(); // the idle ones close now, the others as they come back
+    long deadline = System.nanoTime() + RETIRE_WAIT.toNanos();
+    try {
+      while (usage.getActiveConnections() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(RETIRE_POLL);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      old.close();
+    }
   }
 
   /** Publishes both pools' usage and waits as metrics. */

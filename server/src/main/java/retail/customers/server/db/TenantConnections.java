@@ -57,10 +57,8 @@ final class TenantConnections implements DataSource {
     try {
       return bound(from);
     } catch (SQLException e) {
-      // The pool was replaced (Database.renewConnections) and is closing:
-      // the connection taken from it was closed under this checkout (the
-      // pool's entry had lost its connection: INTERNAL in FaultsTest's
-      // retry storm, right after a recovery). The new pool serves instead.
+      // The pool was replaced (Database.renewConnections) between reading it
+      // and taking its connection, and closed: the new pool serves instead.
       HikariDataSource now = pool;
       if (now != from) {
         return bound(now);
