@@ -31,7 +31,7 @@ import retail.customers.server.db.ServingRole;
  * and measures it against plain SQL on the same database in the same run, so
  * that the printed ratios do not depend on how fast this machine is.
  */
-@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class, Bench.Duplicates.class, Bench.Writes.class})
+@Command(name = "customers-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Search.class, Bench.Exchange.class, Bench.Changes.class, Bench.Duplicates.class, Bench.Writes.class, Bench.Isolation.class})
 public final class Bench {
   /** The server's statement timeout: long enough for the seeding's index builds. */
   static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(10);
@@ -100,9 +100,7 @@ public final class Bench {
         ServingRole.grant(database.dataSource(), ServingRole.of(serving));
         ServingRole.check(serving.dsl());
       }
-      ApiServices services = new ApiServices(serving, Clock.systemUTC(),
-          // Many clients of one key, as fast as they can: no rate limit.
-          ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
+      ApiServices services = services(serving);
       UUID tenant = prepareData(database, services.apiKeys());
       String key = services.apiKeys().mintKey(tenant, "benchmark").key();
       UUID createsTenant = createsTenant(database, services.apiKeys());
@@ -113,6 +111,12 @@ public final class Bench {
           serving.dsl().resultQuery("select current_user || case when rolsuper or rolbypassrls then ' (row-level security bypassed)'"
               + " else ' (row-level security enforced)' end from pg_roles where rolname = current_user").fetchSingle(0, String.class));
       return new Environment(database, serving, url, embedded, services, server, api, key, tenant, createsTenant, createsKey);
+    }
+
+    /** The service's object graph over {@code database}, as the benchmarks run it. */
+    static ApiServices services(Database database) {
+      // Many clients of one key, as fast as they can: no rate limit.
+      return new ApiServices(database, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
     }
 
     /**
@@ -173,7 +177,12 @@ public final class Bench {
 
     /** A new connection to the server with {@code key}; the caller closes it. */
     CustomersChannel connect(String key) {
-      return CustomersChannel.builder("localhost:" + server.getPort()).apiKey(key).usePlaintext().build();
+      return connect(server, key);
+    }
+
+    /** A new connection to {@code other} with {@code key}; the caller closes it. */
+    static CustomersChannel connect(Server other, String key) {
+      return CustomersChannel.builder("localhost:" + other.getPort()).apiKey(key).usePlaintext().build();
     }
 
     @Override
@@ -291,6 +300,60 @@ public final class Bench {
         new ExchangeBenchmark(env.database(), env.api(), env.services().apiKeys(), env.tenant(), workDir, importRows).run();
       }
       return 0;
+    }
+  }
+
+  @Command(name = "isolation", mixinStandardHelpOptions = true,
+      description = "What row-level security costs: the target searches, GetCustomer, CreateCustomer and UpdateCustomer through a server"
+          + " serving under row-level security against one serving as the owner, on the same database, in alternating slices.")
+  static final class Isolation implements Callable<Integer> {
+    @Mixin Setup setup;
+
+    @Option(names = "--only", split = ",", description = "Measure only the calls whose names start so (\"search: \", \"GetCustomer\", \"CreateCustomer\","
+        + " \"UpdateCustomer\"); default: all.")
+    List<String> only = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      if (setup.serveAsOwner) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--serve-as-owner: this benchmark runs a server of each role");
+      }
+      try (Environment env = setup.start();
+          OwnerServer ownerServer = OwnerServer.start(env.database());
+          Channels securedReads = new Channels(env::connect);
+          Channels ownerReads = new Channels(() -> Environment.connect(ownerServer.server(), env.apiKey()));
+          Channels securedWrites = new Channels(() -> env.connect(env.createsKey()));
+          Channels ownerWrites = new Channels(() -> Environment.connect(ownerServer.server(), env.createsKey()))) {
+        if (env.serving() == env.database()) {
+          throw new IllegalStateException("the server serves as the owner: give --serving-url, or use the embedded PostgreSQL");
+        }
+        List<SearchShapes.Shape> shapes;
+        try (Connection c = env.database().dataSource().getConnection()) {
+          shapes = SearchShapes.sample(c, env.tenant());
+        }
+        List<UUID> readIds = env.database().dsl()
+            .fetch("select id from customer tablesample system (2) where tenant_id = ? and merged_into is null limit 10000", env.tenant())
+            .getValues(0, UUID.class);
+        System.out.printf("and a second server on port %d, serving as the owner%n", ownerServer.server().getPort());
+        new IsolationBenchmark(new IsolationBenchmark.Servers(securedReads, ownerReads),
+            new IsolationBenchmark.Servers(securedWrites, ownerWrites), shapes, readIds,
+            Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds), only).run();
+      }
+      return 0;
+    }
+
+    /** The second server, serving as the owner over the owner's pool. */
+    private record OwnerServer(ApiServices services, Server server) implements AutoCloseable {
+      static OwnerServer start(Database owner) throws java.io.IOException {
+        ApiServices services = Setup.services(owner);
+        return new OwnerServer(services, services.configure(NettyServerBuilder.forPort(0)).build().start());
+      }
+
+      @Override
+      public void close() throws InterruptedException {
+        server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
+        services.close();
+      }
     }
   }
 }

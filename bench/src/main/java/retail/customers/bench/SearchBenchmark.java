@@ -12,16 +12,16 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.IntFunction;
-import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jooq.Field;
+import retail.customers.bench.SearchShapes.Shape;
+import retail.customers.bench.SearchShapes.SqlSearch;
 import retail.customers.client.CustomersChannel;
 import retail.customers.server.customer.CustomerRepository;
 import retail.customers.server.db.Database;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
-import retail.customers.v1.CustomerFilter;
 import retail.customers.v1.SearchCustomersRequest;
 import retail.customers.v1.SearchCustomersResponse;
 
@@ -37,7 +37,7 @@ import retail.customers.v1.SearchCustomersResponse;
  * a count up to 1,001 when at most 2,000 matches are expected).
  */
 final class SearchBenchmark {
-  private static final int PAGE = 50;
+  private static final int PAGE = SearchShapes.PAGE;
   /** Queries of each shape whose totals are checked against the truth. */
   private static final int TOTAL_QUERIES = 20;
   /** The longest the warm-up waits for the JIT to settle, in rounds of every shape for {@link #SETTLE_SLICE} a side. */
@@ -57,6 +57,7 @@ final class SearchBenchmark {
   private final Duration warmup;
   private final Duration measure;
   private final List<Connection> sqlConnections = new ArrayList<>();
+  private final List<Connection> insertConnections = new ArrayList<>();
   private final List<String> only;
   /** The customers that creates send, in turn. */
   private final List<CustomerGenerator.Row> createRows = createRows();
@@ -81,12 +82,6 @@ final class SearchBenchmark {
   private boolean wanted(String name) {
     return only.isEmpty() || only.stream().anyMatch(name::startsWith);
   }
-
-  /** A query shape: how to ask the service, and the same thing in SQL. */
-  record Shape(String name, boolean target, LongFunction<SearchCustomersRequest> request, LongFunction<SqlSearch> sql) {}
-
-  /** A search in SQL: conditions (with their parameters) added to the base query, and the order. */
-  record SqlSearch(String conditions, List<Object> parameters, String orderBy) {}
 
   void run() throws Exception {
     if (wanted("totals")) {
@@ -273,7 +268,7 @@ final class SearchBenchmark {
   }
 
   private Load.Operation insert() {
-    return (c, i) -> insert(connection(c), createsTenant, createRow(i));
+    return (c, i) -> insert(insertConnection(c), createsTenant, createRow(i));
   }
 
   private CustomerGenerator.Row createRow(long i) {
@@ -303,50 +298,9 @@ final class SearchBenchmark {
   }
 
   private List<Shape> shapes() throws SQLException {
-    List<String> common = List.of("mith", "son", "mar", "ber", "tin");
-    List<String> rare = sample("select substr(lower(last_name), 2, 5) from customer where tenant_id = ? and length(last_name) >= 7"
-        + " and last_name not in (" + String.join(",", CustomerGenerator.LAST_NAMES.stream().map(n -> "'" + n.replace("'", "''") + "'").toList())
-        + ") order by id limit 200");
-    List<String> phones = sample("select right(mobile_phone, 7) from customer where tenant_id = ? and mobile_phone is not null order by id desc limit 200");
-    List<String> postal = sample("select lower(replace(postal_code, ' ', '')) from customer where tenant_id = ? and postal_code is not null order by id limit 200");
-    List<String> firstNames = CustomerGenerator.FIRST_NAMES.subList(0, 20).stream().map(CustomerGenerator::ascii).toList();
-    String text = "c.search_text like '%' || customer_normalize(?) || '%'";
-    String newest = "c.create_time desc, c.id desc";
-    String byLastName = "c.sort_last_name, c.id";
-    return List.of(
-        new Shape("common name substring", true,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(common, i)).setPageSize(PAGE).build(),
-            i -> new SqlSearch(text, List.of(pick(common, i)), newest)),
-        new Shape("rare substring", true,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(rare, i)).setPageSize(PAGE).build(),
-            i -> new SqlSearch(text, List.of(pick(rare, i)), newest)),
-        new Shape("phone suffix", true,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(phones, i)).setPageSize(PAGE).build(),
-            i -> new SqlSearch(text, List.of(pick(phones, i)), newest)),
-        new Shape("postal code", true,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(postal, i)).setPageSize(PAGE).build(),
-            i -> new SqlSearch(text, List.of(pick(postal, i)), newest)),
-        new Shape("tag filter with text", true,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(firstNames, i))
-                .setFilter(CustomerFilter.newBuilder().addTagsAll("VIP")).setPageSize(PAGE).build(),
-            i -> new SqlSearch(text + " and c.tag_keys @> customer_normalize_tags(?::text[])",
-                List.of(pick(firstNames, i), new String[] {"VIP"}), newest)),
-        new Shape("tag filter with a rare substring", false,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(rare, i))
-                .setFilter(CustomerFilter.newBuilder().addTagsAll("VIP")).setPageSize(PAGE).build(),
-            i -> new SqlSearch(text + " and c.tag_keys @> customer_normalize_tags(?::text[])",
-                List.of(pick(rare, i), new String[] {"VIP"}), newest)),
-        new Shape("tag filter sorted by last name", false,
-            i -> SearchCustomersRequest.newBuilder().setOrderBy("last_name")
-                .setFilter(CustomerFilter.newBuilder().addTagsAll(pick(CustomerGenerator.TAGS, i))).setPageSize(PAGE).build(),
-            i -> new SqlSearch("c.tag_keys @> customer_normalize_tags(?::text[])",
-                List.of((Object) new String[] {pick(CustomerGenerator.TAGS, i)}), byLastName)),
-        new Shape("first page sorted by last name", true,
-            i -> SearchCustomersRequest.newBuilder().setOrderBy("last_name").setPageSize(PAGE).build(),
-            i -> new SqlSearch("true", List.of(), byLastName)),
-        new Shape("common substring sorted by last name", false,
-            i -> SearchCustomersRequest.newBuilder().setQuery(pick(common, i)).setOrderBy("last_name").setPageSize(PAGE).build(),
-            i -> new SqlSearch(text, List.of(pick(common, i)), byLastName)));
+    try (Connection c = openSql()) {
+      return SearchShapes.sample(c, tenant);
+    }
   }
 
   /** The page query and, when the page is full, the capped count: what the service does, by hand. */
@@ -465,8 +419,19 @@ final class SearchBenchmark {
     return sqlConnections.get(client);
   }
 
+  /** The SQL side of a create: a plain program's connection, as {@link WritesBenchmark}'s. */
+  private synchronized Connection insertConnection(int client) throws SQLException {
+    while (insertConnections.size() <= client) {
+      insertConnections.add(WritesBenchmark.plainConnection(jdbcUrl));
+    }
+    return insertConnections.get(client);
+  }
+
   void close() throws SQLException {
     for (Connection c : sqlConnections) {
+      c.close();
+    }
+    for (Connection c : insertConnections) {
       c.close();
     }
   }
@@ -481,26 +446,6 @@ final class SearchBenchmark {
     Properties properties = new Properties();
     properties.setProperty("options", Database.sessionOptions(Bench.STATEMENT_TIMEOUT, false));
     return DriverManager.getConnection(jdbcUrl, properties);
-  }
-
-  private List<String> sample(String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Connection c = openSql(); PreparedStatement s = c.prepareStatement(sql)) {
-      s.setObject(1, tenant);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          values.add(r.getString(1));
-        }
-      }
-    }
-    if (values.isEmpty()) {
-      throw new IllegalStateException("no sample for: " + sql);
-    }
-    return values;
-  }
-
-  private static <T> T pick(List<T> values, long i) {
-    return values.get((int) (i % values.size()));
   }
 
   /** The columns the service reads for a customer, so that both sides move the same data. */
