@@ -369,7 +369,8 @@ public final class CustomerRepository {
   private static Object[] values(CustomerRecord row, List<Field<?>> columns, int more) {
     Object[] values = new Object[columns.size() + more];
     for (int i = 0; i < columns.size(); i++) {
-      values[i] = row.get(columns.get(i));
+      Object value = row.get(columns.get(i));
+      values[i] = value != null ? value : Statements.nullOf(columns.get(i));
     }
     return values;
   }

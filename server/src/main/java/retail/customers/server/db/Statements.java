@@ -1,9 +1,12 @@
 package retail.customers.server.db;
 
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
@@ -93,9 +96,39 @@ public final class Statements {
     });
   }
 
+  /**
+   * The PostgreSQL type that the driver sends with a value of each Java
+   * type ({@link #bind(PreparedStatement, int, Object)}), for its nulls.
+   */
+  private static final Map<Class<?>, String> SENT_TYPES = Map.ofEntries(
+      Map.entry(String.class, "varchar"), Map.entry(JSONB.class, "varchar"), Map.entry(UUID.class, "uuid"),
+      Map.entry(OffsetDateTime.class, "timestamptz"), Map.entry(LocalDate.class, "date"), Map.entry(BigDecimal.class, "numeric"),
+      Map.entry(Long.class, "int8"), Map.entry(Integer.class, "int4"), Map.entry(Boolean.class, "bool"),
+      Map.entry(String[].class, "_text"), Map.entry(UUID[].class, "_uuid"));
+
+  /** A null sent as the type of the column's other values. */
+  private record TypedNull(String type) {}
+
+  /**
+   * A null for {@code field}, to run with {@link #query}: sent with the type
+   * that the field's other values are sent with. The driver prepares a
+   * statement anew whenever the types of its values change, and the
+   * database plans it anew: an untyped null in a column that the previous
+   * run filled cost a create its kept plan (0.7 ms of planning under
+   * row-level security).
+   */
+  public static Object nullOf(Field<?> field) {
+    String type = SENT_TYPES.get(field.getType());
+    if (type == null) {
+      throw new IllegalArgumentException("no type to send a null of " + field + " (" + field.getType().getName() + ") as");
+    }
+    return new TypedNull(type);
+  }
+
   private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
     switch (value) {
       case null -> statement.setNull(index, Types.OTHER);
+      case TypedNull typed -> statement.setNull(index, Types.OTHER, typed.type());
       case JSONB json -> statement.setString(index, json.data());
       case String[] texts -> statement.setArray(index, statement.getConnection().createArrayOf("text", texts));
       case UUID[] ids -> statement.setArray(index, statement.getConnection().createArrayOf("uuid", ids));
