@@ -1,7 +1,5 @@
 package retail.customers.bench;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,11 +84,11 @@ public final class Bench {
       // turns, PostgreSQL's backends and the server's threads alike: at 8
       // clients on 2 cores, a pool of 40 left the common word's p95 at 3.5
       // times its p50.
-      int connections = poolSize != null ? poolSize : 2 * Runtime.getRuntime().availableProcessors() + 1;
+      int connections = connections();
       Database database = Database.connect(url, null, null, connections, STATEMENT_TIMEOUT);
       Database.migrate(database.dataSource());
       Database serving = database;
-      String servingAs = serveAsOwner ? null : embedded != null ? embedded.jdbcUrl("postgres", ServingRole.EMBEDDED) : servingUrl;
+      String servingAs = servingUrl(embedded);
       if (servingAs != null) {
         if (embedded != null) {
           ServingRole.create(database.dataSource(), ServingRole.EMBEDDED);
@@ -105,12 +102,22 @@ public final class Bench {
       String key = services.apiKeys().mintKey(tenant, "benchmark").key();
       UUID createsTenant = createsTenant(database, services.apiKeys());
       String createsKey = services.apiKeys().mintKey(createsTenant, "benchmark").key();
-      Server server = services.configure(NettyServerBuilder.forPort(0)).build().start();
-      CustomersChannel api = CustomersChannel.builder("localhost:" + server.getPort()).apiKey(key).usePlaintext().build();
-      System.out.printf("server on port %d, %s, serving as %s%n", server.getPort(), embedded == null ? url : "embedded PostgreSQL in " + dataDir,
+      Servers.Started server = Servers.start(services);
+      CustomersChannel api = Environment.connect(server, key);
+      System.out.printf("server on port %d, %s, serving as %s%n", server.port(), embedded == null ? url : "embedded PostgreSQL in " + dataDir,
           serving.dsl().resultQuery("select current_user || case when rolsuper or rolbypassrls then ' (row-level security bypassed)'"
               + " else ' (row-level security enforced)' end from pg_roles where rolname = current_user").fetchSingle(0, String.class));
       return new Environment(database, serving, url, embedded, services, server, api, key, tenant, createsTenant, createsKey);
+    }
+
+    /** Connections of each of a server's pools. */
+    int connections() {
+      return poolSize != null ? poolSize : 2 * Runtime.getRuntime().availableProcessors() + 1;
+    }
+
+    /** The URL the server serves by (not the owner's), or null when it serves as the owner. */
+    String servingUrl(EmbeddedDatabase embedded) {
+      return serveAsOwner ? null : embedded != null ? embedded.jdbcUrl("postgres", ServingRole.EMBEDDED) : servingUrl;
     }
 
     /** The service's object graph over {@code database}, as the benchmarks run it. */
@@ -168,7 +175,7 @@ public final class Bench {
 
   /** A running benchmark environment. */
   record Environment(
-      Database database, Database serving, String jdbcUrl, EmbeddedDatabase embedded, ApiServices services, Server server, CustomersChannel api,
+      Database database, Database serving, String jdbcUrl, EmbeddedDatabase embedded, ApiServices services, Servers.Started server, CustomersChannel api,
       String apiKey, UUID tenant, UUID createsTenant, String createsKey) implements AutoCloseable {
     /** A new connection to the server with the measured tenant's key; the caller closes it. */
     CustomersChannel connect() {
@@ -181,14 +188,14 @@ public final class Bench {
     }
 
     /** A new connection to {@code other} with {@code key}; the caller closes it. */
-    static CustomersChannel connect(Server other, String key) {
-      return CustomersChannel.builder("localhost:" + other.getPort()).apiKey(key).usePlaintext().build();
+    static CustomersChannel connect(Servers.Started other, String key) {
+      return CustomersChannel.builder("localhost:" + other.port()).apiKey(key).usePlaintext().build();
     }
 
     @Override
     public void close() throws Exception {
       api.close();
-      server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
+      server.close();
       services.close();
       if (serving != database) {
         serving.close();
@@ -313,13 +320,19 @@ public final class Bench {
         + " \"UpdateCustomer\"); default: all.")
     List<String> only = new ArrayList<>();
 
+    @Option(names = "--same-role", description = "The second server serves as the first's role too: a control run,"
+        + " whose ratios show what the benchmark itself makes of two alike servers.")
+    boolean sameRole;
+
     @Override
     public Integer call() throws Exception {
       if (setup.serveAsOwner) {
         throw new CommandLine.ParameterException(new CommandLine(this), "--serve-as-owner: this benchmark runs a server of each role");
       }
       try (Environment env = setup.start();
-          OwnerServer ownerServer = OwnerServer.start(env.database());
+          OwnerServer ownerServer = sameRole
+              ? OwnerServer.start(Database.connect(setup.servingUrl(env.embedded()), null, null, setup.connections(), STATEMENT_TIMEOUT), true)
+              : OwnerServer.start(env.database(), false);
           Channels securedReads = new Channels(env::connect);
           Channels ownerReads = new Channels(() -> Environment.connect(ownerServer.server(), env.apiKey()));
           Channels securedWrites = new Channels(() -> env.connect(env.createsKey()));
@@ -334,7 +347,8 @@ public final class Bench {
         List<UUID> readIds = env.database().dsl()
             .fetch("select id from customer tablesample system (2) where tenant_id = ? and merged_into is null limit 10000", env.tenant())
             .getValues(0, UUID.class);
-        System.out.printf("and a second server on port %d, serving as the owner%n", ownerServer.server().getPort());
+        System.out.printf("and a second server on port %d, serving as %s%n", ownerServer.server().port(),
+            sameRole ? "the same role (a control run: \"owner\" below is that second server)" : "the owner");
         new IsolationBenchmark(new IsolationBenchmark.Servers(securedReads, ownerReads),
             new IsolationBenchmark.Servers(securedWrites, ownerWrites), shapes, readIds,
             Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds), only).run();
@@ -343,16 +357,20 @@ public final class Bench {
     }
 
     /** The second server, serving as the owner over the owner's pool. */
-    private record OwnerServer(ApiServices services, Server server) implements AutoCloseable {
-      static OwnerServer start(Database owner) throws java.io.IOException {
-        ApiServices services = Setup.services(owner);
-        return new OwnerServer(services, services.configure(NettyServerBuilder.forPort(0)).build().start());
+    private record OwnerServer(ApiServices services, Servers.Started server, Database ownDatabase) implements AutoCloseable {
+      /** @param closesDatabase whether the server's database is its own, to close with it */
+      static OwnerServer start(Database database, boolean closesDatabase) throws java.io.IOException {
+        ApiServices services = Setup.services(database);
+        return new OwnerServer(services, Servers.start(services), closesDatabase ? database : null);
       }
 
       @Override
       public void close() throws InterruptedException {
-        server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
+        server.close();
         services.close();
+        if (ownDatabase != null) {
+          ownDatabase.close();
+        }
       }
     }
   }
