@@ -37,7 +37,7 @@ final class IsolationBenchmark {
     void call(CustomersChannel server, long i) throws Exception;
   }
 
-  /** A measured call and which clients' channels reach each server. */
+  /** A measured call; {@code writes}: it goes to the tenant that writes go to, with that tenant's key. */
   private record Row(String name, Call call, boolean writes) {}
 
   private final Servers reads;
