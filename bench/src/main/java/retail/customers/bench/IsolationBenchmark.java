@@ -26,8 +26,6 @@ import retail.customers.v1.UpdateCustomerRequest;
  * on both.
  */
 final class IsolationBenchmark {
-  private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
-  private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
   private static final int WARM_CLIENTS = 8;
   private static final int UPDATED = 2_000;
 
@@ -88,8 +86,12 @@ final class IsolationBenchmark {
     measured.removeIf(row -> !only.isEmpty() && only.stream().noneMatch(prefix -> row.name().startsWith(prefix)));
 
     System.out.printf("warming up every call on both servers for %d s, then until the JIT has settled...%n", 2 * warmup.toSeconds());
-    warm(measured, warmup);
-    double compiling = Jit.settle(() -> warm(measured, SETTLE_SLICE), SETTLE_LIMIT);
+    List<Load.Operation> warming = new ArrayList<>();
+    for (Row row : measured) {
+      warming.add(on(row, true));
+      warming.add(on(row, false));
+    }
+    double compiling = Jit.warm(warming, WARM_CLIENTS, warmup);
     System.out.printf("the JIT compiled for %.1f%% of the last round's time%n", 100 * compiling);
     for (int clients : new int[] {1, 8}) {
       System.out.printf("%n%d concurrent client%s, %d s measured per server in %d alternating slices, after %d s of warm-up%n",
@@ -115,13 +117,6 @@ final class IsolationBenchmark {
     Servers servers = row.writes() ? writes : reads;
     IntFunction<CustomersChannel> channels = secured ? servers.secured() : servers.owner();
     return (client, i) -> row.call().call(channels.apply(client), i);
-  }
-
-  private void warm(List<Row> measured, Duration each) throws InterruptedException {
-    for (Row row : measured) {
-      Load.run(WARM_CLIENTS, Duration.ZERO, each, on(row, true));
-      Load.run(WARM_CLIENTS, Duration.ZERO, each, on(row, false));
-    }
   }
 
   /** A search that must find someone: under row-level security a wrong tenant would find no one, fast. */

@@ -3,6 +3,7 @@ package retail.customers.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The JIT compiler's activity. Its threads share the machine's two cores
@@ -48,7 +49,7 @@ final class Jit {
    *
    * @return the share of the last round's time that the JIT spent compiling
    */
-  static double settle(Round round, Duration limit) throws Exception {
+  private static double settle(Round round, Duration limit) throws Exception {
     long start = System.nanoTime();
     double share;
     do {
@@ -57,5 +58,28 @@ final class Jit {
       share = roundStart.share();
     } while (share >= SETTLED_SHARE && System.nanoTime() - start < limit.toNanos());
     return share;
+  }
+
+  /** The longest {@link #warm} goes on waiting for the JIT to settle. */
+  private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
+  /** How long each operation runs in a round of {@link #warm}. */
+  private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
+
+  /**
+   * Runs each operation for {@code first} from {@code clients}, then in
+   * rounds of {@link #SETTLE_SLICE} each until the JIT has settled (at most
+   * {@link #SETTLE_LIMIT}), as it has in a server that has run for a while.
+   *
+   * @return the share of the last round's time that the JIT spent compiling
+   */
+  static double warm(List<Load.Operation> operations, int clients, Duration first) throws Exception {
+    for (Load.Operation operation : operations) {
+      Load.run(clients, Duration.ZERO, first, operation);
+    }
+    return settle(() -> {
+      for (Load.Operation operation : operations) {
+        Load.run(clients, Duration.ZERO, SETTLE_SLICE, operation);
+      }
+    }, SETTLE_LIMIT);
   }
 }

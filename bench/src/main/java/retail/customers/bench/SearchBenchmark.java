@@ -40,9 +40,6 @@ final class SearchBenchmark {
   private static final int PAGE = SearchShapes.PAGE;
   /** Queries of each shape whose totals are checked against the truth. */
   private static final int TOTAL_QUERIES = 20;
-  /** The longest the warm-up waits for the JIT to settle, in rounds of every shape for {@link #SETTLE_SLICE} a side. */
-  private static final Duration SETTLE_LIMIT = Duration.ofMinutes(3);
-  private static final Duration SETTLE_SLICE = Duration.ofSeconds(1);
   private static final int WARM_CLIENTS = 8;
   static final String FROM =
       " from customer c left join customer_type t on t.tenant_id = c.tenant_id and t.id = c.customer_type_id"
@@ -94,8 +91,7 @@ final class SearchBenchmark {
     // has run for a while.
     System.out.printf("warming up every shape for %d s on each side, then until the JIT has settled...%n", 2 * warmup.toSeconds());
     long warming = System.nanoTime();
-    warm(shapes, warmup.multipliedBy(2));
-    double compiling = Jit.settle(() -> warm(shapes, SETTLE_SLICE), SETTLE_LIMIT);
+    double compiling = Jit.warm(warming(shapes), WARM_CLIENTS, warmup.multipliedBy(2));
     System.out.printf("warmed for %d s in all; the JIT compiled for %.1f%% of the last round's time%n",
         Duration.ofNanos(System.nanoTime() - warming).toSeconds(), 100 * compiling);
     Jit.Since measuring = Jit.Since.now();
@@ -229,20 +225,22 @@ final class SearchBenchmark {
   }
 
   /**
-   * Runs each shape, and the creates when wanted, for {@code each} on each
-   * side, from as many clients as the most that are measured: warmed from 2,
-   * the JIT went on compiling for 20% of a core once 8 came (the paths where
-   * calls wait for one another).
+   * Each shape, and the creates when wanted, on each side, warmed from as
+   * many clients as the most that are measured: warmed from 2, the JIT went
+   * on compiling for 20% of a core once 8 came (the paths where calls wait
+   * for one another).
    */
-  private void warm(List<Shape> shapes, Duration each) throws InterruptedException {
+  private List<Load.Operation> warming(List<Shape> shapes) {
+    List<Load.Operation> operations = new ArrayList<>();
     for (Shape shape : shapes) {
-      Load.run(WARM_CLIENTS, Duration.ZERO, each, search(shape));
-      Load.run(WARM_CLIENTS, Duration.ZERO, each, sql(shape));
+      operations.add(search(shape));
+      operations.add(sql(shape));
     }
     if (wanted("create")) {
-      Load.run(WARM_CLIENTS, Duration.ZERO, each, create());
-      Load.run(WARM_CLIENTS, Duration.ZERO, each, insert());
+      operations.add(create());
+      operations.add(insert());
     }
+    return operations;
   }
 
   /** A search through the service; a target shape must find someone. */

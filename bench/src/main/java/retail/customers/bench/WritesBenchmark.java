@@ -111,12 +111,7 @@ final class WritesBenchmark {
    */
   private void warm(List<Pair> pairs) throws Exception {
     System.out.println("warming up every call on both sides until the JIT has settled...");
-    double compiling = Jit.settle(() -> {
-      for (Pair pair : pairs) {
-        Load.run(16, Duration.ZERO, Duration.ofSeconds(1), pair.grpc());
-        Load.run(16, Duration.ZERO, Duration.ofSeconds(1), pair.sql());
-      }
-    }, Duration.ofMinutes(3));
+    double compiling = Jit.warm(pairs.stream().flatMap(pair -> java.util.stream.Stream.of(pair.grpc(), pair.sql())).toList(), 16, Duration.ZERO);
     System.out.printf("the JIT compiled for %.1f%% of the last round's time%n", 100 * compiling);
   }
 
