@@ -66,6 +66,16 @@ final class CustomerGenerator {
       String addressLine1, String city, String postalCode, String countryCode, String customIdentifier,
       List<String> tags, Instant createTime, LocalDate birthDate, String notes) {}
 
+  /** The first {@code count} customers of the generator seeded with {@code seed}: what a benchmark's creates send, in turn. */
+  static List<Row> rows(long seed, int count) {
+    CustomerGenerator generator = new CustomerGenerator(seed);
+    List<Row> rows = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      rows.add(generator.next(i));
+    }
+    return List.copyOf(rows);
+  }
+
   Row next(long index) {
     String last = random.nextDouble() < 0.7 ? pick(LAST_NAMES, lastWeights) : rareName();
     String first = pick(FIRST_NAMES, firstWeights);

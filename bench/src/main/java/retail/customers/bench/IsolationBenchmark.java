@@ -44,7 +44,7 @@ final class IsolationBenchmark {
   private final List<UUID> readIds;
   private final Duration warmup;
   private final Duration measure;
-  private final List<CustomerGenerator.Row> rows = new ArrayList<>();
+  private final List<CustomerGenerator.Row> rows = CustomerGenerator.rows(11, 10_000);
   private final List<UUID> updated = new ArrayList<>();
   private final List<String> only;
 
@@ -65,10 +65,6 @@ final class IsolationBenchmark {
     this.warmup = warmup;
     this.measure = measure;
     this.only = only;
-    CustomerGenerator generator = new CustomerGenerator(11);
-    for (int i = 0; i < 10_000; i++) {
-      rows.add(generator.next(i));
-    }
   }
 
   void run() throws Exception {

@@ -57,7 +57,7 @@ final class SearchBenchmark {
   private final List<Connection> insertConnections = new ArrayList<>();
   private final List<String> only;
   /** The customers that creates send, in turn. */
-  private final List<CustomerGenerator.Row> createRows = createRows();
+  private final List<CustomerGenerator.Row> createRows = CustomerGenerator.rows(99, 10_000);
 
   /**
    * @param jdbcUrl the database, for the SQL side's connections (one per client, none of the server's pool)
@@ -284,15 +284,6 @@ final class SearchBenchmark {
           grpc.perSecond(), grpc.percentileMillis(50), grpc.percentileMillis(95),
           sql.perSecond(), sql.percentileMillis(50), sql.percentileMillis(95), grpc.perSecond() / sql.perSecond());
     }
-  }
-
-  private static List<CustomerGenerator.Row> createRows() {
-    CustomerGenerator generator = new CustomerGenerator(99);
-    List<CustomerGenerator.Row> rows = new ArrayList<>();
-    for (int i = 0; i < 10_000; i++) {
-      rows.add(generator.next(i));
-    }
-    return List.copyOf(rows);
   }
 
   private List<Shape> shapes() throws SQLException {

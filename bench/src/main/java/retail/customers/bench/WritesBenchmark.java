@@ -48,7 +48,7 @@ final class WritesBenchmark {
   private final List<Connection> connections = new ArrayList<>();
   private final List<UUID> readIds = new ArrayList<>();
   private final List<UUID> writeIds = new ArrayList<>();
-  private final List<CustomerGenerator.Row> rows = new ArrayList<>();
+  private final List<CustomerGenerator.Row> rows = CustomerGenerator.rows(7, 10_000);
 
   WritesBenchmark(String jdbcUrl, IntFunction<CustomersChannel> reads, UUID readTenant, IntFunction<CustomersChannel> writes,
       UUID writeTenant, Duration warmup, Duration measure) {
@@ -59,10 +59,6 @@ final class WritesBenchmark {
     this.writeTenant = writeTenant;
     this.warmup = warmup;
     this.measure = measure;
-    CustomerGenerator generator = new CustomerGenerator(7);
-    for (int i = 0; i < 10_000; i++) {
-      rows.add(generator.next(i));
-    }
   }
 
   void run() throws Exception {
