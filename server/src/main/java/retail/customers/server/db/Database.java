@@ -152,7 +152,9 @@ public final class Database implements AutoCloseable {
 
   /** Applies the migrations to any data source (tests use it for their template database). */
   public static void migrate(DataSource dataSource) {
-    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+    RewrittenMigrations.level(dataSource, flyway);
+    flyway.migrate();
   }
 
   /** Statements planned for their values, each time. */

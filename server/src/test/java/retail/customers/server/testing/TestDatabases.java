@@ -42,6 +42,14 @@ public final class TestDatabases {
     return Database.connect(urlOf(name), null, null, 8, Duration.ofSeconds(30), POOL_WAIT);
   }
 
+  /** A new database with nothing in it, not even the migrations; its name. */
+  public static synchronized String createEmpty() {
+    ensureTemplate();
+    String name = "customers_test_" + UUID.randomUUID().toString().replace("-", "");
+    execute("create database " + name);
+    return name;
+  }
+
   /**
    * A pool on the database {@code name} (made by {@link #create}) as the
    * role the server serves as, {@link ServingRole#EMBEDDED}: not the
