@@ -364,6 +364,11 @@ public final class CustomerCommands {
         rows.isEmpty() ? Map.of() : repository.updateAll(tx, caller.tenantId(), rows));
   }
 
+  /** A batch item's stored answer as its result, or the error of a reused request id. */
+  private static CustomerResult replayed(IdempotentRequests.Replay<Customer> replay) {
+    return replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
+  }
+
   /**
    * A bulk write's end: each written item's result is its row as stored,
    * and the answers are stored for the request ids; empty when one of those
@@ -372,11 +377,6 @@ public final class CustomerCommands {
    * @param written the index of each item written, in the order of {@code rows}
    * @param stored the rows as written, by id
    */
-  /** A batch item's stored answer as its result, or the error of a reused request id. */
-  private static CustomerResult replayed(IdempotentRequests.Replay<Customer> replay) {
-    return replay.error() == null ? BatchWrites.success(replay.answer()) : BatchWrites.failure(replay.error());
-  }
-
   private <Q extends com.google.protobuf.Message> Optional<List<CustomerResult>> finish(
       DSLContext tx, Caller caller, List<Q> requests, CustomerResult[] results, List<Integer> written, List<CustomerRecord> rows,
       Map<UUID, CustomerRow> stored) {
