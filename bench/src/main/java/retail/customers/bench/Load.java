@@ -49,14 +49,20 @@ final class Load {
    */
   static Compared compare(int clients, Duration warmup, Duration measure, Operation first, Operation second)
       throws InterruptedException {
+    return compare(clients, warmup, measure, first, second, SLICES);
+  }
+
+  /** Like {@link #compare(int, Duration, Duration, Operation, Operation)}, in {@code slices} slices a side. */
+  static Compared compare(int clients, Duration warmup, Duration measure, Operation first, Operation second, int slices)
+      throws InterruptedException {
     AtomicLong firstSequence = new AtomicLong();
     AtomicLong secondSequence = new AtomicLong();
     runFor(clients, warmup, first, firstSequence, null);
     runFor(clients, warmup, second, secondSequence, null);
     Latencies firstLatencies = new Latencies();
     Latencies secondLatencies = new Latencies();
-    Duration slice = measure.dividedBy(SLICES);
-    for (int i = 0; i < SLICES; i++) {
+    Duration slice = measure.dividedBy(slices);
+    for (int i = 0; i < slices; i++) {
       boolean firstFirst = i % 2 == 0;
       for (int side = 0; side < 2; side++) {
         boolean isFirst = firstFirst == (side == 0);
