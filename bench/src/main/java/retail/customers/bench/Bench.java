@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -132,10 +133,17 @@ public final class Bench {
      * newest customers, the first that a search in time order walks, and
      * each run would search other data than the last.
      */
-    private static UUID createsTenant(Database database, ApiKeys keys) {
-      return database.dsl().fetchOptional("select id from tenant where display_name = 'bench-creates'")
-          .map(r -> r.get(0, UUID.class))
-          .orElseGet(() -> keys.createTenant("bench-creates", "CA").tenantId());
+    private static UUID createsTenant(Database database, ApiKeys keys) throws SQLException {
+      Optional<UUID> made = database.dsl().fetchOptional("select id from tenant where display_name = 'bench-creates'")
+          .map(r -> r.get(0, UUID.class));
+      if (made.isPresent()) {
+        return made.get();
+      }
+      UUID tenant = keys.createTenant("bench-creates", "CA").tenantId();
+      try (Connection c = database.dataSource().getConnection()) {
+        Seeder.pricing(c, tenant);
+      }
+      return tenant;
     }
 
     /** The measured tenant, seeded now unless a previous run left it complete. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +27,7 @@ import org.postgresql.copy.CopyManager;
 final class Seeder {
   private static final String COLUMNS =
       "tenant_id, id, source, first_name, last_name, company, email, mobile_phone, home_phone, address_line_1, city,"
-          + " postal_code, country_code, custom_identifier, tags, create_time, update_time, birth_date, notes";
+          + " postal_code, country_code, custom_identifier, tags, create_time, update_time, birth_date, customer_type_id, notes";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
 
   private final DataSource dataSource;
@@ -53,7 +54,8 @@ final class Seeder {
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
       for (int t = 0; t < tenants.size(); t++) {
         long started = System.nanoTime();
-        long rows = copy.copyIn("copy customer (" + COLUMNS + ") from stdin", new GeneratedRows(tenants.get(t), counts.get(t), t + 1));
+        List<UUID> types = pricing(c, tenants.get(t));
+        long rows = copy.copyIn("copy customer (" + COLUMNS + ") from stdin", new GeneratedRows(tenants.get(t), counts.get(t), t + 1, types));
         System.out.printf("  seeded %,d customers of tenant %s in %.1f s%n", rows, tenants.get(t), (System.nanoTime() - started) / 1e9);
       }
       long started = System.nanoTime();
@@ -68,6 +70,42 @@ final class Seeder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A store's pricing, as most have one: a default tax class and a reduced
+   * one, and three customer types, one with a tax class of its own. Every
+   * customer read is read with its type's discount and tax class and the
+   * store's default tax class: with none of them, those look-ups would find
+   * no row, and cost less than in a store (row-level security's policies,
+   * for one, would filter no row of theirs). Returns the types' ids.
+   */
+  static List<UUID> pricing(Connection c, UUID tenant) throws SQLException {
+    UUID standard = UUID.randomUUID();
+    UUID reduced = UUID.randomUUID();
+    List<UUID> types = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+    try (PreparedStatement classes = c.prepareStatement(
+            "insert into tax_class (tenant_id, id, display_name, is_default, version, create_time, update_time)"
+                + " values (?, ?, 'Standard', true, 1, now(), now()), (?, ?, 'Reduced', false, 1, now(), now())");
+        PreparedStatement customerTypes = c.prepareStatement(
+            "insert into customer_type (tenant_id, id, display_name, discount_percent, tax_class_id, version, create_time, update_time)"
+                + " values (?, ?, 'Retail', null, null, 1, now(), now()), (?, ?, 'Trade', 10, ?, 1, now(), now()),"
+                + " (?, ?, 'Staff', 20, null, 1, now(), now())")) {
+      classes.setObject(1, tenant);
+      classes.setObject(2, standard);
+      classes.setObject(3, tenant);
+      classes.setObject(4, reduced);
+      classes.executeUpdate();
+      customerTypes.setObject(1, tenant);
+      customerTypes.setObject(2, types.get(0));
+      customerTypes.setObject(3, tenant);
+      customerTypes.setObject(4, types.get(1));
+      customerTypes.setObject(5, reduced);
+      customerTypes.setObject(6, tenant);
+      customerTypes.setObject(7, types.get(2));
+      customerTypes.executeUpdate();
+    }
+    return types;
   }
 
   /**
@@ -90,14 +128,17 @@ final class Seeder {
     private final UUID tenant;
     private final long count;
     private final CustomerGenerator generator;
+    private final List<UUID> types;
     private final StringBuilder buffer = new StringBuilder(64 * 1024);
     private long next;
     private int position;
 
-    GeneratedRows(UUID tenant, long count, long seed) {
+    /** @param types the customer types, given to three customers of every four in turn */
+    GeneratedRows(UUID tenant, long count, long seed, List<UUID> types) {
       this.tenant = tenant;
       this.count = count;
       this.generator = new CustomerGenerator(seed);
+      this.types = types;
     }
 
     @Override
@@ -139,6 +180,7 @@ final class Seeder {
       field(time);
       field(time);
       field(row.birthDate() == null ? null : row.birthDate().toString());
+      field(index % 4 == 3 ? null : types.get((int) (index % 4)).toString());
       buffer.append(row.notes() == null ? "\\N" : row.notes()).append('\n');
     }
 
