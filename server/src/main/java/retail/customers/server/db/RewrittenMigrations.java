@@ -1,5 +1,8 @@
 package retail.customers.server.db;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,22 +31,12 @@ final class RewrittenMigrations {
   /** The first V18's description, as Flyway recorded it. */
   private static final String FIRST_V18 = "customer policy is no way in";
 
-  /** What the second V18 does that the first did not: the same policy on every tenant table. */
-  private static final String SECOND_V18 = """
-      do $$
-      declare
-          t text;
-      begin
-          for t in select tablename from pg_policies
-                    where schemaname = current_schema() and policyname = 'tenant_isolation' and tablename <> 'tenant' loop
-              execute format('alter policy tenant_isolation on %I'
-                             ' using (nullif(tenant_id = (select customers_tenant()), false) is not null)'
-                             ' with check (nullif(tenant_id = (select customers_tenant()), false) is not null)', t);
-          end loop;
-          alter policy tenant_isolation on tenant
-              using (nullif(id = (select customers_tenant()), false) is not null)
-              with check (nullif(id = (select customers_tenant()), false) is not null);
-      end $$""";
+  /**
+   * The second V18, whose first statement, the policy of every tenant table,
+   * is what the first did not do. Its text never changes again
+   * (LandedMigrationsTest).
+   */
+  private static final String SECOND_V18 = "/db/migration/V18__policies_are_no_way_in.sql";
 
   private RewrittenMigrations() {}
 
@@ -55,14 +48,30 @@ final class RewrittenMigrations {
       }
       log.warn("V18 was applied as \"{}\", a text that was rewritten later: applying the rest of it", FIRST_V18);
       try (Statement s = c.createStatement()) {
-        s.execute(SECOND_V18);
+        s.execute(policiesOfSecondV18());
       }
-    } catch (SQLException e) {
+    } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot bring V18 of the database level with its current text", e);
     }
     // Done twice, the statement above changes nothing, so a failure between
     // the two steps is mended by the next start.
     flyway.repair();
+  }
+
+  /** The second V18's {@code do} block, from its opening to its {@code end $$}. */
+  private static String policiesOfSecondV18() throws IOException {
+    try (InputStream in = RewrittenMigrations.class.getResourceAsStream(SECOND_V18)) {
+      if (in == null) {
+        throw new IOException(SECOND_V18 + " is not on the class path");
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      int start = text.indexOf("do $$");
+      int end = text.indexOf("end $$", start);
+      if (start < 0 || end < 0) {
+        throw new IOException(SECOND_V18 + " has no do block");
+      }
+      return text.substring(start, end + "end $$".length());
+    }
   }
 
   private static boolean appliedFirstV18(Connection c, String historyTable) throws SQLException {
