@@ -5,7 +5,9 @@ import static retail.customers.db.Tables.TENANT;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.row;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,10 +21,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jooq.DSLContext;
 import retail.customers.server.db.Tenancy;
 import retail.customers.db.tables.records.ApiKeyRecord;
 import retail.customers.server.cache.Caches;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.v1.ErrorReason;
 import retail.customers.server.ids.Ids;
 
 /**
@@ -41,8 +50,12 @@ public final class ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DSLContext dsl;
-  /** Resolved keys, unknown ones too: a flood of random keys must not reach the database each time. */
-  private final Cache<String, Optional<Resolved>> cache;
+  /**
+   * Resolved keys, unknown ones too: a flood of random keys must not reach
+   * the database each time. Each key is looked up by one call at a time,
+   * which the others of the key wait for and share, its failure too.
+   */
+  private final AsyncCache<String, Optional<Resolved>> cache;
   private final Clock clock;
 
   /** A live key as looked up: its caller, and when it expires (null: never). */
@@ -51,7 +64,7 @@ public final class ApiKeys {
   public ApiKeys(DSLContext dsl, Clock clock) {
     this.dsl = dsl;
     this.clock = clock;
-    this.cache = Caches.expiringAfterWrite(clock, CACHE_TIME, 10_000);
+    this.cache = Caches.expiringAsyncAfterWrite(clock, CACHE_TIME, 10_000);
   }
 
   /** A new tenant with one key; returns the key, which is shown once and never stored. */
@@ -121,7 +134,7 @@ public final class ApiKeys {
 
   /** Forgets every resolved key (after a revocation commits). */
   void forgetResolved() {
-    cache.invalidateAll();
+    cache.synchronous().invalidateAll();
   }
 
   private static MintedKey mint(DSLContext tx, UUID tenantId, String displayName) {
@@ -141,9 +154,56 @@ public final class ApiKeys {
 
   /** The caller that {@code key} authenticates, if it is a live key: not revoked, not expired. */
   public Optional<Caller> resolve(String key) {
-    return cache.get(key, this::lookUp)
+    return resolved(key)
         .filter(r -> r.expireTime() == null || clock.instant().isBefore(r.expireTime().toInstant()))
         .map(Resolved::caller);
+  }
+
+  /**
+   * The key as the cache has it, else as this call looks it up, else as the
+   * call already looking it up finds it. Sharing the look-up's failure is
+   * what keeps an outage's calls short: each waiting to look the key up
+   * again in turn, the registers' calls queued behind one another for a
+   * pooled connection, 2 s each, and one passed its 5 s deadline
+   * (DatabaseRestartTest). A look-up that failed because its own call ended
+   * says nothing of the database: its waiters look again themselves.
+   */
+  private Optional<Resolved> resolved(String key) {
+    while (true) {
+      CompletableFuture<Optional<Resolved>> mine = new CompletableFuture<>();
+      CompletableFuture<Optional<Resolved>> running = cache.asMap().putIfAbsent(key, mine);
+      if (running == null) {
+        try {
+          mine.complete(lookUp(key));
+        } catch (RuntimeException e) {
+          mine.completeExceptionally(e); // the cache drops the entry
+          throw e;
+        }
+        return mine.join();
+      }
+      try {
+        return awaited(running);
+      } catch (ApiException e) {
+        if (e.reason() != ErrorReason.CALL_ENDED || Context.current().isCancelled()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Another call's look-up, waited for no longer than this call's deadline. */
+  private static Optional<Resolved> awaited(CompletableFuture<Optional<Resolved>> lookUp) {
+    Deadline deadline = Context.current().getDeadline();
+    try {
+      return deadline == null ? lookUp.get() : lookUp.get(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS)), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw ErrorMapper.callEnded(Context.current());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ErrorMapper.callEnded(Context.current());
+    }
   }
 
   private Optional<Resolved> lookUp(String key) {

@@ -1,5 +1,6 @@
 package retail.customers.server.cache;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -24,6 +25,19 @@ public final class Caches {
         .expireAfterWrite(timeToLive)
         .maximumSize(maximumSize)
         .build();
+  }
+
+  /**
+   * Like {@link #expiringAfterWrite}, of values still being computed: an
+   * entry's time to live starts when its value is complete, and an entry
+   * whose computation fails is removed.
+   */
+  public static <K, V> AsyncCache<K, V> expiringAsyncAfterWrite(Clock clock, Duration timeToLive, long maximumSize) {
+    return Caffeine.newBuilder()
+        .ticker(() -> nanos(clock.instant()))
+        .expireAfterWrite(timeToLive)
+        .maximumSize(maximumSize)
+        .buildAsync();
   }
 
   /**

@@ -1,0 +1,156 @@
+package retail.customers.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.grpc.Context;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jooq.exception.DataAccessException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import retail.customers.server.db.Database;
+import retail.customers.server.grpc.ApiException;
+import retail.customers.server.testing.TestDatabases;
+import retail.customers.v1.ErrorReason;
+
+/**
+ * Calls with the same key whose look-up is due wait for one look-up and
+ * share its outcome: when the database cannot give a connection, they fail
+ * together instead of each waiting for one in turn (DatabaseRestartTest saw
+ * a register's call queue behind two others' waits and pass its deadline).
+ * The pool has one connection, which the test holds, and waits for ever for
+ * it, so that only the test decides when a look-up ends.
+ */
+class KeyLookUpTest {
+  private static final int CALLS = 4;
+  /** Generous: each step takes microseconds; without the shared look-up the waits would be the pool's (minutes). */
+  private static final long SETTLE_SECONDS = 30;
+
+  private static String name;
+  private static Database database;
+  private static HikariPoolMXBean pool;
+
+  @BeforeAll
+  static void open() throws Exception {
+    try (Database created = TestDatabases.create()) {
+      name = created.dsl().fetchSingle("select current_database()").get(0, String.class);
+    }
+    database = Database.connect(TestDatabases.urlOf(name), null, null, 1, Duration.ofSeconds(30), Duration.ofMinutes(10));
+    pool = database.dataSource().unwrap(HikariDataSource.class).getHikariPoolMXBean();
+  }
+
+  @AfterAll
+  static void close() {
+    database.close();
+    TestDatabases.drop(name);
+  }
+
+  @Test
+  void callsWaitingForTheSameKeyShareOneFailedLookUp() throws Exception {
+    ApiKeys keys = new ApiKeys(database.dsl(), Clock.systemUTC());
+    String key = keys.createTenant("Shared look-up store", "CA").key();
+    ExecutorService calls = Executors.newFixedThreadPool(CALLS);
+    try {
+      List<Future<Optional<Caller>>> resolved = new ArrayList<>();
+      Thread[] looking = new Thread[1];
+      try (Connection held = database.dataSource().getConnection()) {
+        resolved.add(calls.submit(() -> {
+          looking[0] = Thread.currentThread();
+          return keys.resolve(key);
+        }));
+        await(() -> pool.getThreadsAwaitingConnection() == 1);
+        for (int i = 1; i < CALLS; i++) {
+          resolved.add(calls.submit(() -> keys.resolve(key)));
+        }
+        awaitWaiting(calls, CALLS);
+        looking[0].interrupt(); // HikariCP gives up the wait: the look-up fails as it would at its timeout
+
+        for (Future<Optional<Caller>> call : resolved) {
+          assertThat(failure(call)).isInstanceOf(DataAccessException.class);
+        }
+        assertThat(pool.getThreadsAwaitingConnection()).as("calls still waiting for a connection").isZero();
+      }
+      assertThat(keys.resolve(key)).as("the key once the database answers again").isPresent();
+    } finally {
+      calls.shutdownNow();
+    }
+  }
+
+  @Test
+  void whenTheCallLookingTheKeyUpEndsTheOthersLookItUpThemselves() throws Exception {
+    ApiKeys keys = new ApiKeys(database.dsl(), Clock.systemUTC());
+    String key = keys.createTenant("Abandoned look-up store", "CA").key();
+    ExecutorService calls = Executors.newFixedThreadPool(CALLS);
+    Context.CancellableContext first = Context.current().withCancellation();
+    try {
+      List<Future<Optional<Caller>>> others = new ArrayList<>();
+      Future<Optional<Caller>> abandoned;
+      try (Connection held = database.dataSource().getConnection()) {
+        abandoned = calls.submit(first.wrap((Callable<Optional<Caller>>) () -> keys.resolve(key)));
+        await(() -> pool.getThreadsAwaitingConnection() == 1);
+        for (int i = 1; i < CALLS; i++) {
+          others.add(calls.submit(() -> keys.resolve(key)));
+        }
+        awaitWaiting(calls, CALLS);
+        first.cancel(null); // its client went away while it waited for the connection
+      }
+
+      assertThat(failure(abandoned)).isInstanceOfSatisfying(ApiException.class,
+          e -> assertThat(e.reason()).isEqualTo(ErrorReason.CALL_ENDED));
+      for (Future<Optional<Caller>> call : others) {
+        assertThat(call.get(SETTLE_SECONDS, TimeUnit.SECONDS)).as("a call of the same key").isPresent();
+      }
+    } finally {
+      first.cancel(null);
+      calls.shutdownNow();
+    }
+  }
+
+  private static Throwable failure(Future<?> call) throws Exception {
+    try {
+      call.get(SETTLE_SECONDS, TimeUnit.SECONDS);
+      throw new AssertionError("the call succeeded");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  /** Waits until every thread of the executor's calls is parked (on the pool, or on the look-up it shares). */
+  private static void awaitWaiting(ExecutorService calls, int count) throws InterruptedException {
+    await(() -> Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("pool-") && isResolving(t))
+        .filter(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)
+        .count() == count);
+  }
+
+  private static boolean isResolving(Thread thread) {
+    for (StackTraceElement frame : thread.getStackTrace()) {
+      if (frame.getClassName().equals(ApiKeys.class.getName()) && frame.getMethodName().equals("resolve")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited for the calls to settle").isLessThan(until);
+      Thread.sleep(10);
+    }
+  }
+}
