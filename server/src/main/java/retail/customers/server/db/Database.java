@@ -42,6 +42,10 @@ public final class Database implements AutoCloseable {
   public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
   /** How long a call waits for a pooled connection before it fails with UNAVAILABLE. */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
+  /** How long the pool's check of a connection it is about to lend may take. */
+  static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
+  /** How much longer than the statement timeout a read waits for the database's answer. */
+  static final Duration SOCKET_MARGIN = Duration.ofSeconds(10);
   /** The longest a replaced pool waits for its connections in use (HikariCP's own close waits as long). */
   static final Duration RETIRE_WAIT = Duration.ofSeconds(10);
   private static final Duration RETIRE_POLL = Duration.ofMillis(50);
@@ -125,6 +129,10 @@ public final class Database implements AutoCloseable {
     // hanging: well inside a register's usual 5 s deadline. (While the health
     // check finds the database unreachable, calls fail at once: DatabaseGate.)
     config.setConnectionTimeout(connectionTimeout.toMillis());
+    // A borrowed connection idle for a while is checked first; on a stalled
+    // database that check is what would hang.
+    config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+    driverTimeouts(statementTimeout, connectionTimeout).forEach(config::addDataSourceProperty);
     config.addDataSourceProperty("options", sessionOptions(statementTimeout, cachedPlans));
     config.addDataSourceProperty("ApplicationName", "customers-server");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -133,6 +141,24 @@ public final class Database implements AutoCloseable {
       config.addDataSourceProperty("prepareThreshold", "1");
     }
     return new HikariDataSource(config);
+  }
+
+  /**
+   * The driver's own limits, in whole seconds, so that nothing of the pool's
+   * waits on a database that does not answer (stopped, frozen, cut off) for
+   * longer than it must: opening a connection and logging in (the pool's
+   * thread that opens them, which the driver would otherwise leave for 10 s
+   * or for ever), a read (a statement's answer: the statement timeout,
+   * which the database enforces, plus a margin for the answer of a database
+   * that no longer does), and a cancel request.
+   */
+  static java.util.Map<String, String> driverTimeouts(Duration statementTimeout, Duration connectionTimeout) {
+    String connect = Long.toString(Math.max(1, connectionTimeout.toSeconds()));
+    return java.util.Map.of(
+        "connectTimeout", connect,
+        "loginTimeout", connect,
+        "socketTimeout", Long.toString(statementTimeout.plus(SOCKET_MARGIN).toSeconds()),
+        "cancelSignalTimeout", connect);
   }
 
   /**

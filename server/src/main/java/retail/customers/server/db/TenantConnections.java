@@ -3,15 +3,20 @@ package retail.customers.server.db;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import retail.customers.server.grpc.ErrorMapper;
 
 /**
  * The pool's connections, each bound to the current work's tenant
@@ -68,7 +73,7 @@ final class TenantConnections implements DataSource {
   }
 
   private Connection bound(HikariDataSource from) throws SQLException {
-    Connection connection = from.getConnection();
+    Connection connection = taken(from);
     try {
       bind(connection, Tenancy.current());
       return connection;
@@ -77,6 +82,26 @@ final class TenantConnections implements DataSource {
       from.evictConnection(connection);
       throw e;
     }
+  }
+
+  /**
+   * A connection of the pool, waited for no longer than the pool's
+   * connection timeout and the current call's remaining deadline: a call
+   * with 300 ms left fails in 300 ms, not in the pool's 2 s, and a call
+   * that has ended takes none.
+   */
+  private static Connection taken(HikariDataSource from) throws SQLException {
+    Context call = Context.current();
+    if (call.isCancelled()) {
+      throw ErrorMapper.callEnded(call);
+    }
+    Deadline deadline = call.getDeadline();
+    long left = deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.MILLISECONDS);
+    if (left < from.getConnectionTimeout() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
+      // HikariCP's data source waits its configured timeout; its pool takes one per wait.
+      return pool.getConnection(Math.max(1, left));
+    }
+    return from.getConnection();
   }
 
   private void bind(Connection connection, UUID tenant) throws SQLException {
