@@ -26,7 +26,7 @@ public final class DatabaseHealth {
 
   /**
    * @param connections opens a connection whose connect and reads time out within {@code timeout}
-   * @param report told each time the status changes
+   * @param report told each time the status changes: before {@link #status()} says SERVING again, after it says NOT_SERVING
    */
   public DatabaseHealth(Supplier<Connection> connections, Duration timeout, Consumer<ServingStatus> report) {
     this.connections = connections;
@@ -54,10 +54,18 @@ public final class DatabaseHealth {
     }
     ServingStatus now = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     if (now != status) {
-      status = now;
       log.atLevel(up ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN)
           .log(up ? "database reachable again: serving" : "database unreachable: not serving");
-      report.accept(now);
+      if (up) {
+        // Calls come in again (DatabaseGate) only once the report is done: its
+        // new connection pools, not the old ones, whose connections are gone
+        // and whose connection adder may be backing off for seconds.
+        report.accept(now);
+        status = now;
+      } else {
+        status = now;
+        report.accept(now);
+      }
     }
   }
 

@@ -118,4 +118,34 @@ class DatabaseHealthTest {
     }
     assertThat(Customers.create(customers, Customers.minimal()).getName()).startsWith("customers/");
   }
+
+  /**
+   * The gate lets calls in again only after the report that the database is
+   * back, which renews the connection pools: calls let in before it waited
+   * in the old pools, whose connection adder was backing off, up to the
+   * pool's timeout. It closes before the report that it is gone.
+   */
+  @Test
+  void theStatusSaysServingOnlyOnceTheReportThatTheDatabaseIsBackIsDone() {
+    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(false);
+    java.util.List<String> reports = new java.util.ArrayList<>();
+    DatabaseHealth[] health = new DatabaseHealth[1];
+    health[0] = new DatabaseHealth(() -> {
+      if (!up.get()) {
+        throw new IllegalStateException("the database is down");
+      }
+      return direct.dedicatedConnection(Duration.ofSeconds(2));
+    }, Duration.ofSeconds(2), status -> reports.add(status + " reported while the status was " + health[0].status()));
+    try {
+      health[0].check();
+      up.set(true);
+      health[0].check();
+
+      assertThat(reports).containsExactly(
+          "NOT_SERVING reported while the status was NOT_SERVING", "SERVING reported while the status was NOT_SERVING");
+      assertThat(health[0].status()).isEqualTo(ServingStatus.SERVING);
+    } finally {
+      health[0].close();
+    }
+  }
 }
