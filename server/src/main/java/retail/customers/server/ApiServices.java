@@ -49,6 +49,7 @@ import retail.customers.server.idempotency.IdempotentRequests;
 import retail.customers.server.ops.CallObserver;
 import retail.customers.server.ops.DatabaseGate;
 import retail.customers.server.ops.DatabaseHealth;
+import retail.customers.server.ops.FailureTriggeredCheck;
 import retail.customers.server.search.CountBudget;
 import retail.customers.server.search.CustomerSearch;
 import retail.customers.server.search.TagCounts;
@@ -205,14 +206,16 @@ public final class ApiServices {
     EarlyHeaders early = new EarlyHeaders();
     CallObserver observer = new CallObserver(metrics, System::nanoTime, this::wrote);
     DatabaseGate gate = new DatabaseGate(databaseHealth::status);
+    FailureTriggeredCheck recheck = new FailureTriggeredCheck(databaseHealth::status, databaseHealth::check, timer);
     for (BindableService service : services) {
-      // The last interceptor runs first: observe, refuse at once while the
-      // database is unreachable (before the key is looked up), authenticate,
+      // The last interceptor runs first: observe, check the database's
+      // health at once when a call finds it unreachable, refuse at once while
+      // it is (before the key is looked up), authenticate,
       // hold the key to its rate limit, then map
       // whatever the service throws (the observer sees the mapped status).
       // Requests whose bytes protobuf refuses fail inside them, as invalid fields.
       builder.addService(ServerInterceptors.intercept(
-          MalformedRequests.answeredAsInvalid(service.bindService()), early, errors, rateLimiter, auth, gate, observer));
+          MalformedRequests.answeredAsInvalid(service.bindService()), early, errors, rateLimiter, auth, gate, recheck, observer));
       servingNames.add(service.bindService().getServiceDescriptor().getName());
     }
     servingNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
