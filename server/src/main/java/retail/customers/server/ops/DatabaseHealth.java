@@ -38,19 +38,17 @@ public final class DatabaseHealth {
     return status;
   }
 
-  /** One check; called by a single timer thread. */
+  /** One check; called by the timer, and at once when a call finds the database unreachable. */
   public synchronized void check() {
-    boolean up;
-    try {
-      if (connection == null) {
-        connection = connections.get();
-      }
-      up = connection.isValid((int) Math.max(1, timeout.toSeconds()));
-    } catch (RuntimeException | SQLException e) {
-      up = false;
-    }
-    if (!up) {
-      closeQuietly();
+    boolean held = connection != null;
+    long started = System.nanoTime();
+    boolean up = answers();
+    if (!up && held && System.nanoTime() - started < timeout.toNanos() / 2) {
+      // The session the check held failed at once: it was ended (killed,
+      // cut by a proxy), which says nothing of the database, and a new one
+      // decides. A session that took the timeout is a database that does not
+      // answer: trying again would only double the time to report it.
+      up = answers();
     }
     ServingStatus now = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     if (now != status) {
@@ -67,6 +65,22 @@ public final class DatabaseHealth {
         report.accept(now);
       }
     }
+  }
+
+  /** Whether the database answers on the check's session (opened if need be); the session is closed if not. */
+  private boolean answers() {
+    try {
+      if (connection == null) {
+        connection = connections.get();
+      }
+      if (connection.isValid((int) Math.max(1, timeout.toSeconds()))) {
+        return true;
+      }
+    } catch (RuntimeException | SQLException e) {
+      // not answering
+    }
+    closeQuietly();
+    return false;
   }
 
   private void closeQuietly() {

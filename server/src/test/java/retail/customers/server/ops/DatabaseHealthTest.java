@@ -148,4 +148,47 @@ class DatabaseHealthTest {
       health[0].close();
     }
   }
+
+  /**
+   * A check whose session was ended (pg_terminate_backend, as FaultsTest's
+   * kills do, or a proxy's cut of idle connections) while the database
+   * answers reports no outage: once calls' failures trigger checks, that
+   * false NOT_SERVING closed the gate for a second after each kill.
+   */
+  @Test
+  void aCheckWhoseSessionWasEndedLooksAgainOnANewOneBeforeReportingAnOutage() throws Exception {
+    java.util.List<Integer> sessions = new java.util.ArrayList<>();
+    java.util.List<ServingStatus> reports = new java.util.ArrayList<>();
+    DatabaseHealth health = new DatabaseHealth(() -> {
+      java.sql.Connection connection = direct.dedicatedConnection(Duration.ofSeconds(2));
+      try (var pid = connection.createStatement().executeQuery("select pg_backend_pid()")) {
+        pid.next();
+        sessions.add(pid.getInt(1));
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      return connection;
+    }, Duration.ofSeconds(2), reports::add);
+    try {
+      health.check();
+      assertThat(direct.dsl().fetchSingle("select pg_terminate_backend(?)", sessions.get(0)).get(0, Boolean.class)).isTrue();
+      awaitGone(sessions.get(0));
+
+      health.check();
+
+      assertThat(reports).as("status changes reported").isEmpty();
+      assertThat(health.status()).isEqualTo(ServingStatus.SERVING);
+      assertThat(sessions).as("sessions the checks opened").hasSize(2);
+    } finally {
+      health.close();
+    }
+  }
+
+  private static void awaitGone(int pid) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (direct.dsl().fetchSingle("select count(*) from pg_stat_activity where pid = ?", pid).get(0, Integer.class) > 0) {
+      assertThat(System.nanoTime()).as("session " + pid + " ended").isLessThan(until);
+      Thread.sleep(10);
+    }
+  }
 }
