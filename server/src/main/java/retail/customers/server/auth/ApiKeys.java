@@ -175,8 +175,8 @@ public final class ApiKeys {
       if (running == null) {
         try {
           mine.complete(lookUp(key));
-        } catch (RuntimeException e) {
-          mine.completeExceptionally(e); // the cache drops the entry
+        } catch (RuntimeException | Error e) {
+          mine.completeExceptionally(e); // the cache drops the entry; its waiters get the failure
           throw e;
         }
         return mine.join();

@@ -140,7 +140,10 @@ class DatabaseRestartTest {
       }
       long healthyAgain = System.nanoTime();
       awaitAcknowledged(acknowledged, before + 1);
-      long servingAgain = acknowledgedAt.stream().filter(t -> t > started).min(Long::compare).orElseThrow();
+      long servingAgain;
+      synchronized (acknowledgedAt) { // the registers go on adding to it
+        servingAgain = acknowledgedAt.stream().filter(t -> t > started).min(Long::compare).orElseThrow();
+      }
       awaitAcknowledged(acknowledged, before + AROUND);
       stop.set(true);
       for (Future<?> f : work) {
