@@ -6,7 +6,6 @@ import static retail.customers.db.Tables.CUSTOMER;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -14,22 +13,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import retail.customers.server.ApiServices;
@@ -38,9 +28,7 @@ import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
 import retail.customers.server.db.ServingRole;
 import retail.customers.server.testing.ApiServer;
-import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.TestDatabases;
-import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerServiceGrpc;
 
@@ -61,9 +49,6 @@ class DatabaseRestartTest {
   /** A register's deadline for a create. */
   private static final Duration DEADLINE = Duration.ofSeconds(5);
 
-  /** One attempt that failed: its code, when it ended and how long it took. */
-  private record Failure(Status.Code code, long at, long took) {}
-
   @Test
   void whileDownCallsFailFastWithUnavailableAndAfterTheStartTheServerServesAgainLosingAndDoublingNothing(@TempDir Path dir)
       throws Exception {
@@ -77,45 +62,13 @@ class DatabaseRestartTest {
     ApiServices services = new ApiServices(serving, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
     Server server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))).build().start();
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-    ExecutorService registers = Executors.newFixedThreadPool(REGISTERS);
-    AtomicBoolean stop = new AtomicBoolean();
+    RegisterLoad load = null;
     try {
       ApiKeys.MintedKey store = services.apiKeys().createTenant("Restart store", "CA");
       CustomerServiceGrpc.CustomerServiceBlockingStub customers =
           CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()));
-      String prefix = "restart-" + UUID.randomUUID() + "-";
-      List<Long> acknowledgedAt = Collections.synchronizedList(new ArrayList<>());
-      List<Customer> acknowledged = Collections.synchronizedList(new ArrayList<>());
-      List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
-      AtomicLong issued = new AtomicLong();
-      List<Future<?>> work = new ArrayList<>();
-      for (int r = 0; r < REGISTERS; r++) {
-        int register = r;
-        work.add(registers.submit(() -> {
-          for (int i = 0; !stop.get(); i++) {
-            issued.incrementAndGet();
-            CreateCustomerRequest request = CreateCustomerRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-                .setCustomer(Customers.valid().setExternalReference(prefix + register + "-" + i)).build();
-            while (true) { // the same request until it is answered, as the SDK retries
-              long sent = System.nanoTime();
-              try {
-                acknowledged.add(customers.withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).createCustomer(request));
-                acknowledgedAt.add(System.nanoTime());
-                break;
-              } catch (StatusRuntimeException e) {
-                long now = System.nanoTime();
-                failures.add(new Failure(e.getStatus().getCode(), now, now - sent));
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
-                  throw e;
-                }
-                Thread.sleep(50);
-              }
-            }
-          }
-          return null;
-        }));
-      }
-      awaitAcknowledged(acknowledged, AROUND);
+      load = new RegisterLoad(customers, REGISTERS, DEADLINE, Set.of(Status.Code.UNAVAILABLE));
+      load.awaitAcknowledged(AROUND);
 
       long stopping = System.nanoTime();
       postgres.close(); // pg_ctl stop -m fast: the backends end, the postmaster exits
@@ -134,34 +87,29 @@ class DatabaseRestartTest {
 
       postgres = EmbeddedDatabase.start(dir, port, "32MB");
       long started = System.nanoTime();
-      int before = acknowledged.size();
+      int before = load.acknowledgedCount();
       while (health(channel) != ServingStatus.SERVING && System.nanoTime() - started < TimeUnit.MINUTES.toNanos(2)) {
         Thread.sleep(10);
       }
       long healthyAgain = System.nanoTime();
-      awaitAcknowledged(acknowledged, before + 1);
-      long servingAgain;
-      synchronized (acknowledgedAt) { // the registers go on adding to it
-        servingAgain = acknowledgedAt.stream().filter(t -> t > started).min(Long::compare).orElseThrow();
-      }
-      awaitAcknowledged(acknowledged, before + AROUND);
-      stop.set(true);
-      for (Future<?> f : work) {
-        f.get(2, TimeUnit.MINUTES);
-      }
+      load.awaitAcknowledged(before + 1);
+      long servingAgain = load.firstAcknowledgedAfter(started);
+      load.awaitAcknowledged(before + AROUND);
+      load.finish();
 
-      List<Long> downLatencies = failures.stream().filter(f -> f.at() > stopping && f.at() < started).map(Failure::took).sorted().toList();
-      Map<Status.Code, Long> codes = new java.util.TreeMap<>();
-      failures.forEach(f -> codes.merge(f.code(), 1L, Long::sum));
+      List<Long> downLatencies =
+          load.failures().stream().filter(f -> f.at() > stopping && f.at() < started).map(RegisterLoad.Failure::took).sorted().toList();
+      Map<Status.Code, Long> codes = load.codes();
+      List<Customer> acknowledged = load.acknowledged();
       int rows;
       try (Database owner = Database.connect(postgres.jdbcUrl("postgres"), null, null, 1, Duration.ofSeconds(60))) {
-        rows = owner.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(prefix));
+        rows = owner.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(load.prefix()));
       }
       System.out.printf("PostgreSQL restarted under load: stopped in %.2f s, down %.1f s; %d creates by %d registers, failed attempts %s;"
               + " while down %d failed, p50 %.0f ms, p99 %.0f ms, max %.0f ms (deadline %d s); health NOT_SERVING %.2f s after the stop;"
               + " health SERVING %.2f s and the first create acknowledged %.2f s after the start; acknowledged %d, rows %d, missing %d, duplicates %d%n",
-          (stopped - stopping) / 1e9, (started - stopped) / 1e9, issued.get(), REGISTERS, codes, downLatencies.size(),
-          percentile(downLatencies, 0.5), percentile(downLatencies, 0.99), percentile(downLatencies, 1.0), DEADLINE.toSeconds(),
+          (stopped - stopping) / 1e9, (started - stopped) / 1e9, load.issued(), REGISTERS, codes, downLatencies.size(),
+          RegisterLoad.percentile(downLatencies, 0.5), RegisterLoad.percentile(downLatencies, 0.99), RegisterLoad.percentile(downLatencies, 1.0), DEADLINE.toSeconds(),
           (notServingAt - stopped) / 1e9, (healthyAgain - started) / 1e9, (servingAgain - started) / 1e9, acknowledged.size(), rows,
           Math.max(0, acknowledged.size() - rows), Math.max(0, rows - acknowledged.size()));
 
@@ -173,11 +121,12 @@ class DatabaseRestartTest {
       // Wanted within 2 s, and 0.9 s here (new pools, opened before calls come in again); loosely bounded so that a busy machine passes.
       assertThat(Duration.ofNanos(servingAgain - started)).as("serving again by itself").isLessThan(Duration.ofSeconds(30));
       assertThat(acknowledged).extracting(Customer::getName).doesNotHaveDuplicates();
-      assertThat(acknowledged).hasSize((int) issued.get());
+      assertThat(acknowledged).hasSize((int) load.issued());
       assertThat(rows).as("rows of acknowledged creates").isEqualTo(acknowledged.size());
     } finally {
-      stop.set(true);
-      registers.shutdownNow();
+      if (load != null) {
+        load.close();
+      }
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       services.close();
@@ -189,18 +138,5 @@ class DatabaseRestartTest {
   private static ServingStatus health(ManagedChannel channel) {
     return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .check(HealthCheckRequest.getDefaultInstance()).getStatus();
-  }
-
-  private static void awaitAcknowledged(List<Customer> acknowledged, int count) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (acknowledged.size() < count) {
-      assertThat(System.nanoTime()).as(count + " creates acknowledged").isLessThan(until);
-      Thread.sleep(10);
-    }
-  }
-
-  /** The {@code p} quantile of sorted nanosecond latencies, in milliseconds. */
-  private static double percentile(List<Long> sorted, double p) {
-    return sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1)) / 1e6;
   }
 }

@@ -23,17 +23,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +37,7 @@ import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
 import retail.customers.server.db.ServingRole;
 import retail.customers.server.testing.ApiServer;
-import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.TestDatabases;
-import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerServiceGrpc;
 
@@ -67,8 +59,6 @@ class FrozenDatabaseUnderLoadTest {
   /** A probe's deadline: far above the 100 ms wanted, far below a freeze; a blocked event loop fails it. */
   private static final Duration PROBE_DEADLINE = Duration.ofSeconds(1);
 
-  private record Attempt(Status.Code code, long took) {}
-
   @Test
   void callsEndWithinTheirDeadlinesHealthAndReflectionAnswerThroughoutAndServiceResumesAfterTheThaw(@TempDir Path dir)
       throws Exception {
@@ -82,44 +72,14 @@ class FrozenDatabaseUnderLoadTest {
     ApiServices services = new ApiServices(serving, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
     Server server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))).build().start();
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-    ExecutorService registers = Executors.newFixedThreadPool(REGISTERS);
-    AtomicBoolean stop = new AtomicBoolean();
+    RegisterLoad load = null;
     List<Long> frozen = List.of();
     try {
       ApiKeys.MintedKey store = services.apiKeys().createTenant("Frozen store", "CA");
       CustomerServiceGrpc.CustomerServiceBlockingStub customers =
           CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()));
-      String prefix = "frozen-" + UUID.randomUUID() + "-";
-      List<Customer> acknowledged = Collections.synchronizedList(new ArrayList<>());
-      List<Long> acknowledgedAt = Collections.synchronizedList(new ArrayList<>());
-      List<Attempt> failed = Collections.synchronizedList(new ArrayList<>());
-      List<Future<?>> work = new ArrayList<>();
-      for (int r = 0; r < REGISTERS; r++) {
-        int register = r;
-        work.add(registers.submit(() -> {
-          for (int i = 0; !stop.get(); i++) {
-            CreateCustomerRequest request = CreateCustomerRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-                .setCustomer(Customers.valid().setExternalReference(prefix + register + "-" + i)).build();
-            while (true) {
-              long sent = System.nanoTime();
-              try {
-                acknowledged.add(customers.withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).createCustomer(request));
-                acknowledgedAt.add(System.nanoTime());
-                break;
-              } catch (StatusRuntimeException e) {
-                failed.add(new Attempt(e.getStatus().getCode(), System.nanoTime() - sent));
-                Status.Code code = e.getStatus().getCode();
-                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
-                  throw e;
-                }
-                Thread.sleep(50);
-              }
-            }
-          }
-          return null;
-        }));
-      }
-      awaitAcknowledged(acknowledged, AROUND);
+      load = new RegisterLoad(customers, REGISTERS, DEADLINE, Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+      load.awaitAcknowledged(AROUND);
 
       frozen = processesOf(dir);
       signal("STOP", frozen);
@@ -133,30 +93,25 @@ class FrozenDatabaseUnderLoadTest {
       signal("CONT", frozen);
       long thawed = System.nanoTime();
       frozen = List.of();
-      int before = acknowledged.size();
-      awaitAcknowledged(acknowledged, before + AROUND);
-      long servingAgain;
-      synchronized (acknowledgedAt) { // the registers go on adding to it
-        servingAgain = acknowledgedAt.stream().filter(t -> t > thawed).min(Long::compare).orElseThrow();
-      }
-      stop.set(true);
-      for (Future<?> f : work) {
-        f.get(2, TimeUnit.MINUTES);
-      }
+      int before = load.acknowledgedCount();
+      load.awaitAcknowledged(before + AROUND);
+      long servingAgain = load.firstAcknowledgedAfter(thawed);
+      load.finish();
 
-      Map<Status.Code, Long> codes = new TreeMap<>();
-      failed.forEach(a -> codes.merge(a.code(), 1L, Long::sum));
-      long slowestAttempt = failed.stream().mapToLong(Attempt::took).max().orElse(0);
+      Map<Status.Code, Long> codes = load.codes();
+      List<Customer> acknowledged = load.acknowledged();
+      long slowestAttempt = load.failures().stream().mapToLong(RegisterLoad.Failure::took).max().orElse(0);
       List<Long> sortedProbes = probes.stream().sorted().toList();
       int rows;
       try (Database owner = Database.connect(postgres.jdbcUrl("postgres"), null, null, 1, Duration.ofSeconds(60))) {
-        rows = owner.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(prefix));
+        rows = owner.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(load.prefix()));
       }
       System.out.printf("PostgreSQL frozen (SIGSTOP) %.1f s under %d registers' creates (deadline %d s): failed attempts %s,"
               + " the slowest %.0f ms; health and reflection probed %d times while frozen: p50 %.1f ms, p99 %.1f ms, max %.1f ms,"
               + " failed %d; first create acknowledged %.2f s after the thaw; acknowledged %d, rows %d%n",
           FROZEN.toMillis() / 1e3, REGISTERS, DEADLINE.toSeconds(), codes, slowestAttempt / 1e6, probes.size(),
-          percentile(sortedProbes, 0.5), percentile(sortedProbes, 0.99), percentile(sortedProbes, 1.0), probeFailures.size(),
+          RegisterLoad.percentile(sortedProbes, 0.5), RegisterLoad.percentile(sortedProbes, 0.99),
+          RegisterLoad.percentile(sortedProbes, 1.0), probeFailures.size(),
           (servingAgain - thawed) / 1e9, acknowledged.size(), rows);
 
       assertThat(codes.keySet()).as("codes of failed attempts").isNotEmpty()
@@ -166,11 +121,13 @@ class FrozenDatabaseUnderLoadTest {
       // Wanted within 1 s; loosely bounded so that a busy machine passes.
       assertThat(Duration.ofNanos(servingAgain - thawed)).as("serving again after the thaw").isLessThan(Duration.ofSeconds(30));
       assertThat(acknowledged).extracting(Customer::getName).doesNotHaveDuplicates();
+      assertThat(acknowledged).hasSize((int) load.issued());
       assertThat(rows).as("rows of acknowledged creates").isEqualTo(acknowledged.size());
     } finally {
       signal("CONT", frozen);
-      stop.set(true);
-      registers.shutdownNow();
+      if (load != null) {
+        load.close();
+      }
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       services.close();
@@ -240,18 +197,5 @@ class FrozenDatabaseUnderLoadTest {
     pids.forEach(pid -> command.add(Long.toString(pid)));
     Process kill = new ProcessBuilder(command).inheritIO().start();
     assertThat(kill.waitFor()).as(String.join(" ", command)).isZero();
-  }
-
-  private static void awaitAcknowledged(List<Customer> acknowledged, int count) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (acknowledged.size() < count) {
-      assertThat(System.nanoTime()).as(count + " creates acknowledged").isLessThan(until);
-      Thread.sleep(10);
-    }
-  }
-
-  /** The {@code p} quantile of sorted nanosecond latencies, in milliseconds. */
-  private static double percentile(List<Long> sorted, double p) {
-    return sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1)) / 1e6;
   }
 }
