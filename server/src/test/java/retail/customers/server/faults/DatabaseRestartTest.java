@@ -1,20 +1,13 @@
 package retail.customers.server.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static retail.customers.db.Tables.CUSTOMER;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -22,15 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import retail.customers.server.ApiServices;
-import retail.customers.server.auth.ApiKeys;
-import retail.customers.server.db.Database;
-import retail.customers.server.db.EmbeddedDatabase;
-import retail.customers.server.db.ServingRole;
-import retail.customers.server.testing.ApiServer;
-import retail.customers.server.testing.TestDatabases;
 import retail.customers.v1.Customer;
-import retail.customers.v1.CustomerServiceGrpc;
 
 /**
  * PostgreSQL stopped under load (pg_ctl stop -m fast, as an upgrade or a
@@ -52,26 +37,15 @@ class DatabaseRestartTest {
   @Test
   void whileDownCallsFailFastWithUnavailableAndAfterTheStartTheServerServesAgainLosingAndDoublingNothing(@TempDir Path dir)
       throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    EmbeddedDatabase postgres = EmbeddedDatabase.start(dir, port, "32MB");
-    TestDatabases.migrate(postgres.jdbcUrl("postgres"));
-    Database serving = Database.connect(postgres.jdbcUrl("postgres", ServingRole.EMBEDDED), null, null, 10, Duration.ofSeconds(60));
-    ApiServices services = new ApiServices(serving, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
-    Server server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))).build().start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    OwnPostgresServer api = new OwnPostgresServer(dir);
+    ManagedChannel channel = api.channel();
     RegisterLoad load = null;
     try {
-      ApiKeys.MintedKey store = services.apiKeys().createTenant("Restart store", "CA");
-      CustomerServiceGrpc.CustomerServiceBlockingStub customers =
-          CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()));
-      load = new RegisterLoad(customers, REGISTERS, DEADLINE, Set.of(Status.Code.UNAVAILABLE));
+      load = new RegisterLoad(api.newStore("Restart store"), REGISTERS, DEADLINE, Set.of(Status.Code.UNAVAILABLE));
       load.awaitAcknowledged(AROUND);
 
       long stopping = System.nanoTime();
-      postgres.close(); // pg_ctl stop -m fast: the backends end, the postmaster exits
+      api.stopDatabase();
       long stopped = System.nanoTime();
       ServingStatus whileDown = ServingStatus.SERVING;
       while (System.nanoTime() - stopped < DOWN.toNanos()) {
@@ -85,7 +59,7 @@ class DatabaseRestartTest {
       Thread.sleep(Duration.ofNanos(Math.max(0, stopped + DOWN.toNanos() - System.nanoTime())));
       ServingStatus stillDown = health(channel);
 
-      postgres = EmbeddedDatabase.start(dir, port, "32MB");
+      api.startDatabase();
       long started = System.nanoTime();
       int before = load.acknowledgedCount();
       while (health(channel) != ServingStatus.SERVING && System.nanoTime() - started < TimeUnit.MINUTES.toNanos(2)) {
@@ -101,10 +75,7 @@ class DatabaseRestartTest {
           load.failures().stream().filter(f -> f.at() > stopping && f.at() < started).map(RegisterLoad.Failure::took).sorted().toList();
       Map<Status.Code, Long> codes = load.codes();
       List<Customer> acknowledged = load.acknowledged();
-      int rows;
-      try (Database owner = Database.connect(postgres.jdbcUrl("postgres"), null, null, 1, Duration.ofSeconds(60))) {
-        rows = owner.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(load.prefix()));
-      }
+      int rows = api.rows(load.prefix());
       System.out.printf("PostgreSQL restarted under load: stopped in %.2f s, down %.1f s; %d creates by %d registers, failed attempts %s;"
               + " while down %d failed, p50 %.0f ms, p99 %.0f ms, max %.0f ms (deadline %d s); health NOT_SERVING %.2f s after the stop;"
               + " health SERVING %.2f s and the first create acknowledged %.2f s after the start; acknowledged %d, rows %d, missing %d, duplicates %d%n",
@@ -127,11 +98,7 @@ class DatabaseRestartTest {
       if (load != null) {
         load.close();
       }
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      services.close();
-      serving.close();
-      postgres.close();
+      api.close();
     }
   }
 

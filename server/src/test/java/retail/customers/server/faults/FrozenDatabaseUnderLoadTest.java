@@ -1,26 +1,18 @@
 package retail.customers.server.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static retail.customers.db.Tables.CUSTOMER;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,18 +20,9 @@ import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import retail.customers.server.ApiServices;
-import retail.customers.server.auth.ApiKeys;
-import retail.customers.server.db.Database;
-import retail.customers.server.db.EmbeddedDatabase;
-import retail.customers.server.db.ServingRole;
-import retail.customers.server.testing.ApiServer;
-import retail.customers.server.testing.TestDatabases;
 import retail.customers.v1.Customer;
-import retail.customers.v1.CustomerServiceGrpc;
 
 /**
  * PostgreSQL frozen under load: every process of it stopped (SIGSTOP, as a
@@ -62,26 +45,16 @@ class FrozenDatabaseUnderLoadTest {
   @Test
   void callsEndWithinTheirDeadlinesHealthAndReflectionAnswerThroughoutAndServiceResumesAfterTheThaw(@TempDir Path dir)
       throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    EmbeddedDatabase postgres = EmbeddedDatabase.start(dir, port, "32MB");
-    TestDatabases.migrate(postgres.jdbcUrl("postgres"));
-    Database serving = Database.connect(postgres.jdbcUrl("postgres", ServingRole.EMBEDDED), null, null, 10, Duration.ofSeconds(60));
-    ApiServices services = new ApiServices(serving, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
-    Server server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))).build().start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    OwnPostgresServer api = new OwnPostgresServer(dir);
+    ManagedChannel channel = api.channel();
     RegisterLoad load = null;
     List<Long> frozen = List.of();
     try {
-      ApiKeys.MintedKey store = services.apiKeys().createTenant("Frozen store", "CA");
-      CustomerServiceGrpc.CustomerServiceBlockingStub customers =
-          CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()));
-      load = new RegisterLoad(customers, REGISTERS, DEADLINE, Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+      load = new RegisterLoad(api.newStore("Frozen store"), REGISTERS, DEADLINE,
+          Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
       load.awaitAcknowledged(AROUND);
 
-      frozen = processesOf(dir);
+      frozen = api.databaseProcesses();
       signal("STOP", frozen);
       long frozenAt = System.nanoTime();
       List<Long> probes = new ArrayList<>();
@@ -102,10 +75,7 @@ class FrozenDatabaseUnderLoadTest {
       List<Customer> acknowledged = load.acknowledged();
       long slowestAttempt = load.failures().stream().mapToLong(RegisterLoad.Failure::took).max().orElse(0);
       List<Long> sortedProbes = probes.stream().sorted().toList();
-      int rows;
-      try (Database owner = Database.connect(postgres.jdbcUrl("postgres"), null, null, 1, Duration.ofSeconds(60))) {
-        rows = owner.dsl().fetchCount(CUSTOMER, CUSTOMER.EXTERNAL_REFERENCE.startsWith(load.prefix()));
-      }
+      int rows = api.rows(load.prefix());
       System.out.printf("PostgreSQL frozen (SIGSTOP) %.1f s under %d registers' creates (deadline %d s): failed attempts %s,"
               + " the slowest %.0f ms; health and reflection probed %d times while frozen: p50 %.1f ms, p99 %.1f ms, max %.1f ms,"
               + " failed %d; first create acknowledged %.2f s after the thaw; acknowledged %d, rows %d%n",
@@ -128,11 +98,7 @@ class FrozenDatabaseUnderLoadTest {
       if (load != null) {
         load.close();
       }
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      services.close();
-      serving.close();
-      postgres.close();
+      api.close();
     }
   }
 
@@ -174,19 +140,6 @@ class FrozenDatabaseUnderLoadTest {
     } finally {
       requests.onCompleted();
     }
-  }
-
-  /** The postmaster of the database in {@code dir} and every process it started. */
-  private static List<Long> processesOf(Path dir) throws IOException {
-    Path pidFile;
-    try (Stream<Path> files = Files.walk(dir)) {
-      pidFile = files.filter(p -> p.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
-    }
-    long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
-    List<Long> pids = new ArrayList<>();
-    pids.add(postmaster);
-    ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> pids.add(p.pid()));
-    return pids;
   }
 
   private static void signal(String signal, List<Long> pids) throws IOException, InterruptedException {
