@@ -97,8 +97,9 @@ final class TenantConnections implements DataSource {
     }
     Deadline deadline = call.getDeadline();
     long left = deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.MILLISECONDS);
-    if (left < from.getConnectionTimeout() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
-      // HikariCP's data source waits its configured timeout; its pool takes one per wait.
+    if (left < from.getConnectionTimeout() && !from.isClosed() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
+      // HikariCP's data source waits its configured timeout; its pool takes
+      // one per wait (but, closed, would wait it out rather than refuse).
       return pool.getConnection(Math.max(1, left));
     }
     return from.getConnection();
