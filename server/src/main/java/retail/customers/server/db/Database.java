@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import org.jooq.exception.DataAccessException;
@@ -152,9 +153,9 @@ public final class Database implements AutoCloseable {
    * which the database enforces, plus a margin for the answer of a database
    * that no longer does), and a cancel request.
    */
-  static java.util.Map<String, String> driverTimeouts(Duration statementTimeout, Duration connectionTimeout) {
+  static Map<String, String> driverTimeouts(Duration statementTimeout, Duration connectionTimeout) {
     String connect = Long.toString(Math.max(1, connectionTimeout.toSeconds()));
-    return java.util.Map.of(
+    return Map.of(
         "connectTimeout", connect,
         "loginTimeout", connect,
         "socketTimeout", Long.toString(statementTimeout.plus(SOCKET_MARGIN).toSeconds()),

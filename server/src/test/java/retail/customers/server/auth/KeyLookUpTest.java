@@ -76,7 +76,7 @@ class KeyLookUpTest {
         for (int i = 1; i < CALLS; i++) {
           resolved.add(calls.submit(() -> keys.resolve(key)));
         }
-        awaitWaiting(calls, CALLS);
+        awaitWaiting(CALLS);
         looking[0].interrupt(); // HikariCP gives up the wait: the look-up fails as it would at its timeout
 
         for (Future<Optional<Caller>> call : resolved) {
@@ -105,7 +105,7 @@ class KeyLookUpTest {
         for (int i = 1; i < CALLS; i++) {
           others.add(calls.submit(() -> keys.resolve(key)));
         }
-        awaitWaiting(calls, CALLS);
+        awaitWaiting(CALLS);
         first.cancel(null); // its client went away while it waited for the connection
       }
 
@@ -129,8 +129,8 @@ class KeyLookUpTest {
     }
   }
 
-  /** Waits until every thread of the executor's calls is parked (on the pool, or on the look-up it shares). */
-  private static void awaitWaiting(ExecutorService calls, int count) throws InterruptedException {
+  /** Waits until {@code count} threads resolving a key are parked (on the pool, or on the look-up they share). */
+  private static void awaitWaiting(int count) throws InterruptedException {
     await(() -> Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("pool-") && isResolving(t))
         .filter(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)

@@ -23,6 +23,7 @@ import retail.customers.server.db.Database;
 import retail.customers.server.db.EmbeddedDatabase;
 import retail.customers.server.db.ServingRole;
 import retail.customers.server.testing.ApiServer;
+import retail.customers.server.testing.TestDatabases;
 import retail.customers.v1.CustomerServiceGrpc;
 
 /**
@@ -47,7 +48,7 @@ final class OwnPostgresServer implements AutoCloseable {
       port = free.getLocalPort();
     }
     postgres = EmbeddedDatabase.start(dir, port, SHARED_BUFFERS);
-    retail.customers.server.testing.TestDatabases.migrate(postgres.jdbcUrl("postgres"));
+    TestDatabases.migrate(postgres.jdbcUrl("postgres"));
     serving = Database.connect(postgres.jdbcUrl("postgres", ServingRole.EMBEDDED), null, null, 10, Duration.ofSeconds(60));
     services = new ApiServices(serving, Clock.systemUTC(), ApiServices.Settings.DEFAULT.withRateLimit(0, 0));
     server = services.configure(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))).build().start();

@@ -11,7 +11,12 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Clock;
 import java.time.Duration;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,8 +132,8 @@ class DatabaseHealthTest {
    */
   @Test
   void theStatusSaysServingOnlyOnceTheReportThatTheDatabaseIsBackIsDone() {
-    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(false);
-    java.util.List<String> reports = new java.util.ArrayList<>();
+    AtomicBoolean up = new AtomicBoolean(false);
+    List<String> reports = new ArrayList<>();
     DatabaseHealth[] health = new DatabaseHealth[1];
     health[0] = new DatabaseHealth(() -> {
       if (!up.get()) {
@@ -157,14 +162,14 @@ class DatabaseHealthTest {
    */
   @Test
   void aCheckWhoseSessionWasEndedLooksAgainOnANewOneBeforeReportingAnOutage() throws Exception {
-    java.util.List<Integer> sessions = new java.util.ArrayList<>();
-    java.util.List<ServingStatus> reports = new java.util.ArrayList<>();
+    List<Integer> sessions = new ArrayList<>();
+    List<ServingStatus> reports = new ArrayList<>();
     DatabaseHealth health = new DatabaseHealth(() -> {
-      java.sql.Connection connection = direct.dedicatedConnection(Duration.ofSeconds(2));
+      Connection connection = direct.dedicatedConnection(Duration.ofSeconds(2));
       try (var pid = connection.createStatement().executeQuery("select pg_backend_pid()")) {
         pid.next();
         sessions.add(pid.getInt(1));
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
       return connection;

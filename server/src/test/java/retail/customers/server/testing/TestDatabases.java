@@ -37,7 +37,7 @@ public final class TestDatabases {
   /** A new, migrated, empty database, and a pool on it. */
   public static synchronized Database create() {
     ensureTemplate();
-    String name = "customers_test_" + UUID.randomUUID().toString().replace("-", "");
+    String name = newName();
     execute("create database " + name + " template " + template);
     return Database.connect(urlOf(name), null, null, 8, Duration.ofSeconds(30), POOL_WAIT);
   }
@@ -45,9 +45,13 @@ public final class TestDatabases {
   /** A new database with nothing in it, not even the migrations; its name. */
   public static synchronized String createEmpty() {
     ensureTemplate();
-    String name = "customers_test_" + UUID.randomUUID().toString().replace("-", "");
+    String name = newName();
     execute("create database " + name);
     return name;
+  }
+
+  private static String newName() {
+    return "customers_test_" + UUID.randomUUID().toString().replace("-", "");
   }
 
   /**
