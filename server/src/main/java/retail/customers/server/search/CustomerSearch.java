@@ -288,6 +288,10 @@ public final class CustomerSearch {
    * counting those cost 100 ms. The budget
    * is a statement timeout set for this statement alone: SET LOCAL and the
    * count travel together, as one implicit transaction and one round trip.
+   * They do only because the count's row has a bounded size: before a
+   * statement of a multi-statement text whose row it cannot bound (a text
+   * column), the driver sends a Sync, which would end the transaction, and
+   * the timeout with it, before the count ran.
    */
   OptionalLong countUpTo(Condition where, int limit, Duration budget) {
     Select<Record1<Integer>> count = dsl.select(count()).from(selectOne().from(CUSTOMER).where(where).limit(inline(limit)));
