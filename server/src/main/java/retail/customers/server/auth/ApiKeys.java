@@ -7,7 +7,6 @@ import static org.jooq.impl.DSL.row;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import io.grpc.Context;
-import io.grpc.Deadline;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,15 +21,12 @@ import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jooq.DSLContext;
 import retail.customers.server.db.Tenancy;
 import retail.customers.db.tables.records.ApiKeyRecord;
 import retail.customers.server.cache.Caches;
 import retail.customers.server.grpc.ApiException;
-import retail.customers.server.grpc.ErrorMapper;
+import retail.customers.server.grpc.CallDeadlines;
 import retail.customers.v1.ErrorReason;
 import retail.customers.server.ids.Ids;
 
@@ -182,27 +178,12 @@ public final class ApiKeys {
         return mine.join();
       }
       try {
-        return awaited(running);
+        return CallDeadlines.awaited(running);
       } catch (ApiException e) {
         if (e.reason() != ErrorReason.CALL_ENDED || Context.current().isCancelled()) {
           throw e;
         }
       }
-    }
-  }
-
-  /** Another call's look-up, waited for no longer than this call's deadline. */
-  private static Optional<Resolved> awaited(CompletableFuture<Optional<Resolved>> lookUp) {
-    Deadline deadline = Context.current().getDeadline();
-    try {
-      return deadline == null ? lookUp.get() : lookUp.get(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS)), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
-    } catch (TimeoutException e) {
-      throw ErrorMapper.callEnded(Context.current());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ErrorMapper.callEnded(Context.current());
     }
   }
 

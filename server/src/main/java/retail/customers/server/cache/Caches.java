@@ -1,6 +1,7 @@
 package retail.customers.server.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -9,6 +10,7 @@ import com.github.benmanes.caffeine.cache.Weigher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 
 /**
  * The service's in-memory caches: bounded, so that a flood of distinct keys
@@ -53,6 +55,22 @@ public final class Caches {
         .maximumWeight(maximumWeight)
         .weigher(weigher)
         .build(loader);
+  }
+
+  /**
+   * Like {@link #refreshing}, of values loaded by {@code loads} (not by the
+   * thread that asks): the callers that find a key missing share one load,
+   * and its failure, instead of each loading it in turn.
+   */
+  public static <K, V> AsyncLoadingCache<K, V> refreshingAsync(
+      Clock clock, Duration refreshAfter, long maximumWeight, Weigher<K, V> weigher, Executor loads, CacheLoader<K, V> loader) {
+    return Caffeine.newBuilder()
+        .ticker(() -> nanos(clock.instant()))
+        .refreshAfterWrite(refreshAfter)
+        .maximumWeight(maximumWeight)
+        .weigher(weigher)
+        .executor(loads)
+        .buildAsync(loader);
   }
 
   private static long nanos(Instant instant) {

@@ -7,9 +7,9 @@ import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.table;
 import static retail.customers.db.Tables.CUSTOMER;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +23,7 @@ import org.jooq.Record2;
 import org.jooq.Result;
 import retail.customers.server.cache.Caches;
 import retail.customers.server.db.Tenancy;
+import retail.customers.server.grpc.CallDeadlines;
 
 /**
  * A random sample of each tenant's customers' search texts, from which a
@@ -83,14 +84,20 @@ final class TenantSample {
 
   private final DSLContext dsl;
   private final TenantSizes sizes;
-  private final LoadingCache<UUID, Texts> samples;
+  private final AsyncLoadingCache<UUID, Texts> samples;
 
   TenantSample(DSLContext dsl, TenantSizes sizes, Clock clock) {
     this.dsl = dsl;
     this.sizes = sizes;
+    // Read on threads of their own, outside the calls that asked: the first
+    // searches of a tenant wait for one read of its sample, each no longer
+    // than its own deadline, and share its failure. Read by the first
+    // search itself, the others waited for it however long it took, past
+    // their deadlines, then, when it failed (an outage), each read again in
+    // turn, as the keys' look-ups once did (ApiKeys).
     this.samples =
-        Caches.refreshing(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()),
-            // A refresh runs on the cache's threads, outside the call that asked.
+        Caches.refreshingAsync(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()),
+            load -> Thread.ofVirtual().name("tenant-sample").start(load),
             tenant -> Tenancy.call(tenant, () -> read(tenant)));
   }
 
@@ -101,7 +108,7 @@ final class TenantSample {
    * the share is remembered.
    */
   double expected(UUID tenant, boolean showDeleted, String query, Predicate<String> matches) {
-    Texts texts = samples.get(tenant);
+    Texts texts = CallDeadlines.awaited(samples.get(tenant));
     double share = texts.shares().get(showDeleted + ":" + query, key -> texts.share(showDeleted, matches));
     return share * sizes.of(tenant, showDeleted);
   }

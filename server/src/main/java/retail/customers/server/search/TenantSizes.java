@@ -7,16 +7,20 @@ import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record2;
 import org.jooq.impl.SQLDataType;
 import retail.customers.server.cache.Caches;
+import retail.customers.server.db.Tenancy;
+import retail.customers.server.grpc.CallDeadlines;
 
 /**
  * How many customers each tenant has, from the counts its writes keep, read
@@ -31,17 +35,26 @@ final class TenantSizes {
   /** A tenant's customers: active ones, and all but the merged ones (archived ones too). */
   private record Size(long active, long unmerged) {}
 
+  /** Where the counts are read: outside the calls that wait for them. */
+  private static final Executor READS = read -> Thread.ofVirtual().name("tenant-size").start(read);
+
   private final DSLContext dsl;
-  private final Cache<UUID, Size> sizes;
+  private final AsyncCache<UUID, Size> sizes;
 
   TenantSizes(DSLContext dsl, Clock clock) {
     this.dsl = dsl;
-    this.sizes = Caches.expiringAfterWrite(clock, TIME_TO_LIVE, MAX_TENANTS);
+    this.sizes = Caches.expiringAsyncAfterWrite(clock, TIME_TO_LIVE, MAX_TENANTS);
   }
 
-  /** The tenant's customers, archived ones included when {@code showDeleted}. */
+  /**
+   * The tenant's customers, archived ones included when {@code showDeleted}.
+   * The calls that find a tenant's count missing or expired wait for one
+   * read of it, on a thread of its own, each no longer than its deadline,
+   * and share its failure (see {@link TenantSample}).
+   */
   long of(UUID tenant, boolean showDeleted) {
-    Size size = sizes.get(tenant, this::read);
+    Size size = CallDeadlines.awaited(
+        sizes.get(tenant, (key, executor) -> CompletableFuture.supplyAsync(() -> Tenancy.call(key, () -> read(key)), READS)));
     return showDeleted ? size.unmerged() : size.active();
   }
 
