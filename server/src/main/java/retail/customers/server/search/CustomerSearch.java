@@ -286,19 +286,23 @@ public final class CustomerSearch {
    * for no longer than {@code budget}: empty when it ran out of time. An
    * estimate can take a word of 30,000 matches for one of 1,000, and
    * counting those cost 100 ms. The budget
-   * is a statement timeout set for this statement alone: SET LOCAL and the
-   * count travel together, as one implicit transaction and one round trip.
-   * They do only because the count's row has a bounded size: before a
+   * is a statement timeout set for this statement alone: the setting and
+   * the count travel together, as one implicit transaction and one round
+   * trip. They do only because both rows have a bounded size: before a
    * statement of a multi-statement text whose row it cannot bound (a text
    * column), the driver sends a Sync, which would end the transaction, and
-   * the timeout with it, before the count ran.
+   * the timeout with it, before the count ran. The setting is
+   * {@code set_config}'s, not {@code SET LOCAL}, which outside a
+   * transaction block the database answers with a warning, in its log and
+   * to the driver, on every count.
    */
   OptionalLong countUpTo(Condition where, int limit, Duration budget) {
     Select<Record1<Integer>> count = dsl.select(count()).from(selectOne().from(CUSTOMER).where(where).limit(inline(limit)));
     try {
-      Results results =
-          dsl.resultQuery("set local statement_timeout = {0}; {1}", inline(Math.max(1, budget.toMillis())), count).fetchMany();
-      return OptionalLong.of(results.stream().filter(r -> !r.isEmpty()).findFirst().orElseThrow().get(0).get(0, Long.class));
+      Results results = dsl.resultQuery("select set_config('statement_timeout', {0}, true) is not null; {1}",
+              inline(Long.toString(Math.max(1, budget.toMillis()))), count)
+          .fetchMany();
+      return OptionalLong.of(results.getLast().get(0).get(0, Long.class));
     } catch (DataAccessException e) {
       if (QUERY_CANCELED.equals(e.sqlState()) && !Context.current().isCancelled()) {
         return OptionalLong.empty(); // the budget ran out, not the call
