@@ -92,6 +92,7 @@ final class CopyCancellation {
   private boolean drained() throws SQLException {
     long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
     // A backend that neither sends nor fails would block the read for good.
+    int readTimeout = jdbc.getNetworkTimeout(); // the pool's: the statement timeout and a margin
     jdbc.setNetworkTimeout(Runnable::run, (int) DRAIN_LIMIT.toMillis());
     try {
       while (copy.readFromCopy() != null) {
@@ -105,7 +106,7 @@ final class CopyCancellation {
         return false;
       }
     }
-    jdbc.setNetworkTimeout(Runnable::run, 0);
+    jdbc.setNetworkTimeout(Runnable::run, readTimeout);
     return true;
   }
 
