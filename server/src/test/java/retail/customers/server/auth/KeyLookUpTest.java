@@ -1,30 +1,25 @@
 package retail.customers.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static retail.customers.server.testing.OneConnectionPool.await;
+import static retail.customers.server.testing.OneConnectionPool.failure;
 
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import io.grpc.Context;
 import java.sql.Connection;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jooq.exception.DataAccessException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import retail.customers.server.db.Database;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import retail.customers.server.grpc.ApiException;
-import retail.customers.server.testing.TestDatabases;
+import retail.customers.server.testing.OneConnectionPool;
 import retail.customers.v1.ErrorReason;
 
 /**
@@ -37,42 +32,23 @@ import retail.customers.v1.ErrorReason;
  */
 class KeyLookUpTest {
   private static final int CALLS = 4;
-  /** Generous: each step takes microseconds; without the shared look-up the waits would be the pool's (minutes). */
-  private static final long SETTLE_SECONDS = 30;
 
-  private static String name;
-  private static Database database;
-  private static HikariPoolMXBean pool;
-
-  @BeforeAll
-  static void open() throws Exception {
-    try (Database created = TestDatabases.create()) {
-      name = created.dsl().fetchSingle("select current_database()").get(0, String.class);
-    }
-    database = Database.connect(TestDatabases.urlOf(name), null, null, 1, Duration.ofSeconds(30), Duration.ofMinutes(10));
-    pool = database.dataSource().unwrap(HikariDataSource.class).getHikariPoolMXBean();
-  }
-
-  @AfterAll
-  static void close() {
-    database.close();
-    TestDatabases.drop(name);
-  }
+  @RegisterExtension static final OneConnectionPool pool = new OneConnectionPool();
 
   @Test
   void callsWaitingForTheSameKeyShareOneFailedLookUp() throws Exception {
-    ApiKeys keys = new ApiKeys(database.dsl(), Clock.systemUTC());
+    ApiKeys keys = new ApiKeys(pool.database().dsl(), Clock.systemUTC());
     String key = keys.createTenant("Shared look-up store", "CA").key();
     ExecutorService calls = Executors.newFixedThreadPool(CALLS);
     try {
       List<Future<Optional<Caller>>> resolved = new ArrayList<>();
       Thread[] looking = new Thread[1];
-      try (Connection held = database.dataSource().getConnection()) {
+      try (Connection held = pool.database().dataSource().getConnection()) {
         resolved.add(calls.submit(() -> {
           looking[0] = Thread.currentThread();
           return keys.resolve(key);
         }));
-        await(() -> pool.getThreadsAwaitingConnection() == 1);
+        await(() -> pool.waiting() == 1);
         for (int i = 1; i < CALLS; i++) {
           resolved.add(calls.submit(() -> keys.resolve(key)));
         }
@@ -82,7 +58,7 @@ class KeyLookUpTest {
         for (Future<Optional<Caller>> call : resolved) {
           assertThat(failure(call)).isInstanceOf(DataAccessException.class);
         }
-        assertThat(pool.getThreadsAwaitingConnection()).as("calls still waiting for a connection").isZero();
+        assertThat(pool.waiting()).as("calls still waiting for a connection").isZero();
       }
       assertThat(keys.resolve(key)).as("the key once the database answers again").isPresent();
     } finally {
@@ -92,16 +68,16 @@ class KeyLookUpTest {
 
   @Test
   void whenTheCallLookingTheKeyUpEndsTheOthersLookItUpThemselves() throws Exception {
-    ApiKeys keys = new ApiKeys(database.dsl(), Clock.systemUTC());
+    ApiKeys keys = new ApiKeys(pool.database().dsl(), Clock.systemUTC());
     String key = keys.createTenant("Abandoned look-up store", "CA").key();
     ExecutorService calls = Executors.newFixedThreadPool(CALLS);
     Context.CancellableContext first = Context.current().withCancellation();
     try {
       List<Future<Optional<Caller>>> others = new ArrayList<>();
       Future<Optional<Caller>> abandoned;
-      try (Connection held = database.dataSource().getConnection()) {
+      try (Connection held = pool.database().dataSource().getConnection()) {
         abandoned = calls.submit(first.wrap((Callable<Optional<Caller>>) () -> keys.resolve(key)));
-        await(() -> pool.getThreadsAwaitingConnection() == 1);
+        await(() -> pool.waiting() == 1);
         for (int i = 1; i < CALLS; i++) {
           others.add(calls.submit(() -> keys.resolve(key)));
         }
@@ -112,20 +88,11 @@ class KeyLookUpTest {
       assertThat(failure(abandoned)).isInstanceOfSatisfying(ApiException.class,
           e -> assertThat(e.reason()).isEqualTo(ErrorReason.CALL_ENDED));
       for (Future<Optional<Caller>> call : others) {
-        assertThat(call.get(SETTLE_SECONDS, TimeUnit.SECONDS)).as("a call of the same key").isPresent();
+        assertThat(call.get(OneConnectionPool.SETTLE_SECONDS, TimeUnit.SECONDS)).as("a call of the same key").isPresent();
       }
     } finally {
       first.cancel(null);
       calls.shutdownNow();
-    }
-  }
-
-  private static Throwable failure(Future<?> call) throws Exception {
-    try {
-      call.get(SETTLE_SECONDS, TimeUnit.SECONDS);
-      throw new AssertionError("the call succeeded");
-    } catch (ExecutionException e) {
-      return e.getCause();
     }
   }
 
@@ -144,13 +111,5 @@ class KeyLookUpTest {
       }
     }
     return false;
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited for the calls to settle").isLessThan(until);
-      Thread.sleep(10);
-    }
   }
 }
