@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Weigher;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,25 +43,13 @@ public final class Caches {
 
   /**
    * A cache that loads what it lacks and, once an entry is older than
-   * {@code refreshAfter}, goes on serving it while it loads it again in the
-   * background; bounded by the weight of its entries.
+   * {@code refreshAfter}, goes on serving it while it loads it again;
+   * bounded by the weight of its entries. Values are loaded by
+   * {@code loads}, not by the thread that asks: the callers that find a key
+   * missing share one load, and its failure, instead of each loading it in
+   * turn.
    */
-  public static <K, V> LoadingCache<K, V> refreshing(
-      Clock clock, Duration refreshAfter, long maximumWeight, Weigher<K, V> weigher, CacheLoader<K, V> loader) {
-    return Caffeine.newBuilder()
-        .ticker(() -> nanos(clock.instant()))
-        .refreshAfterWrite(refreshAfter)
-        .maximumWeight(maximumWeight)
-        .weigher(weigher)
-        .build(loader);
-  }
-
-  /**
-   * Like {@link #refreshing}, of values loaded by {@code loads} (not by the
-   * thread that asks): the callers that find a key missing share one load,
-   * and its failure, instead of each loading it in turn.
-   */
-  public static <K, V> AsyncLoadingCache<K, V> refreshingAsync(
+  public static <K, V> AsyncLoadingCache<K, V> refreshing(
       Clock clock, Duration refreshAfter, long maximumWeight, Weigher<K, V> weigher, Executor loads, CacheLoader<K, V> loader) {
     return Caffeine.newBuilder()
         .ticker(() -> nanos(clock.instant()))

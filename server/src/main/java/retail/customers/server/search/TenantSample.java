@@ -96,7 +96,7 @@ final class TenantSample {
     // their deadlines, then, when it failed (an outage), each read again in
     // turn, as the keys' look-ups once did (ApiKeys).
     this.samples =
-        Caches.refreshingAsync(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()),
+        Caches.refreshing(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()),
             load -> Thread.ofVirtual().name("tenant-sample").start(load),
             tenant -> Tenancy.call(tenant, () -> read(tenant)));
   }
