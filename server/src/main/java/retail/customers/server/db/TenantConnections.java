@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -87,22 +88,29 @@ final class TenantConnections implements DataSource {
   /**
    * A connection of the pool, waited for no longer than the pool's
    * connection timeout and the current call's remaining deadline: a call
-   * with 300 ms left fails in 300 ms, not in the pool's 2 s, and a call
-   * that has ended takes none.
+   * with 300 ms left fails in 300 ms, not in the pool's 2 s, a call that
+   * has ended takes none, and a call that waited in vain once does not wait
+   * again ({@link PoolWaits}).
    */
   private static Connection taken(HikariDataSource from) throws SQLException {
     Context call = Context.current();
     if (call.isCancelled()) {
       throw ErrorMapper.callEnded(call);
     }
+    PoolWaits.refuseIfFailedBefore();
     Deadline deadline = call.getDeadline();
     long left = deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.MILLISECONDS);
-    if (left < from.getConnectionTimeout() && !from.isClosed() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
-      // HikariCP's data source waits its configured timeout; its pool takes
-      // one per wait (but, closed, would wait it out rather than refuse).
-      return pool.getConnection(Math.max(1, left));
+    try {
+      if (left < from.getConnectionTimeout() && !from.isClosed() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
+        // HikariCP's data source waits its configured timeout; its pool takes
+        // one per wait (but, closed, would wait it out rather than refuse).
+        return pool.getConnection(Math.max(1, left));
+      }
+      return from.getConnection();
+    } catch (SQLTransientConnectionException timedOut) {
+      PoolWaits.failed();
+      throw timedOut;
     }
-    return from.getConnection();
   }
 
   private void bind(Connection connection, UUID tenant) throws SQLException {

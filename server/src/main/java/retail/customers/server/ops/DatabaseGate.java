@@ -1,5 +1,7 @@
 package retail.customers.server.ops;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -7,6 +9,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.function.Supplier;
+import retail.customers.server.db.PoolWaits;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
 
@@ -18,6 +21,8 @@ import retail.customers.server.grpc.ErrorMapper;
  * and reflection, which need no database, go on answering.
  */
 public final class DatabaseGate implements ServerInterceptor {
+  // Each call it lets through gets its record of failed pool waits: a call
+  // that waited in vain once fails at once when it asks again (PoolWaits).
   private final Supplier<ServingStatus> database;
 
   public DatabaseGate(Supplier<ServingStatus> database) {
@@ -32,6 +37,6 @@ public final class DatabaseGate implements ServerInterceptor {
       call.close(unavailable.getStatus(), unavailable.getTrailers() == null ? new Metadata() : unavailable.getTrailers());
       return new ServerCall.Listener<>() {};
     }
-    return next.startCall(call, headers);
+    return Contexts.interceptCall(PoolWaits.tracked(Context.current()), call, headers, next);
   }
 }

@@ -62,6 +62,28 @@ class PoolWaitTest {
     assertThat(thrown).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.reason()).isEqualTo(ErrorReason.CALL_ENDED));
   }
 
+  /**
+   * A call that waited for a connection in vain does not wait again on its
+   * way out (jOOQ's rollback, the look-up of a stored answer each asked the
+   * pool again, and three waits of the pool's 2 s passed a 5 s deadline);
+   * another call still waits.
+   */
+  @Test
+  void aCallThatWaitedInVainDoesNotWaitAgain() throws Exception {
+    try (Database shortWait = Database.connect(TestDatabases.urlOf(name), null, null, 1, STATEMENT_TIMEOUT, Duration.ofMillis(250));
+        Connection held = shortWait.dataSource().getConnection()) {
+      Context call = PoolWaits.tracked(Context.ROOT);
+      Throwable first = call.call(() -> catchThrowable(() -> shortWait.dsl().fetch("select 1")));
+      Throwable again = call.call(() -> catchThrowable(() -> shortWait.dsl().fetch("select 1")));
+      Throwable another = PoolWaits.tracked(Context.ROOT).call(() -> catchThrowable(() -> shortWait.dsl().fetch("select 1")));
+
+      assertThat(first).rootCause().isInstanceOf(SQLTransientConnectionException.class).hasMessageContaining("timed out");
+      assertThat(again).rootCause().isInstanceOf(SQLTransientConnectionException.class).hasMessageContaining("already waited");
+      assertThat(another).as("another call's wait").rootCause().isInstanceOf(SQLTransientConnectionException.class)
+          .hasMessageContaining("timed out");
+    }
+  }
+
   /** What a query of the call throws while the pool's one connection is in use. */
   private static Throwable queryWhileTheConnectionIsHeld(Context call) throws Exception {
     try (Connection held = database.dataSource().getConnection()) {
