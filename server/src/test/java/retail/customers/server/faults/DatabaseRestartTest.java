@@ -69,7 +69,15 @@ class DatabaseRestartTest {
       load.awaitAcknowledged(before + 1);
       long servingAgain = load.firstAcknowledgedAfter(started);
       load.awaitAcknowledged(before + AROUND);
-      load.finish();
+      try {
+        load.finish();
+      } catch (Exception e) {
+        // Where in the outage the attempts that were not UNAVAILABLE began, for the next one to look into.
+        load.failures().stream().filter(f -> f.code() != Status.Code.UNAVAILABLE).forEach(f -> System.out.printf(
+            "%s after %.0f ms: began %.2f s after the stop began, %.2f s after the start%n",
+            f.code(), f.took() / 1e6, (f.at() - f.took() - stopping) / 1e9, (f.at() - f.took() - started) / 1e9));
+        throw e;
+      }
 
       List<Long> downLatencies =
           load.failures().stream().filter(f -> f.at() > stopping && f.at() < started).map(RegisterLoad.Failure::took).sorted().toList();

@@ -15,9 +15,11 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import retail.customers.server.testing.Customers;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
@@ -42,6 +44,14 @@ final class RegisterLoad implements AutoCloseable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final ExecutorService registers;
   private final List<Future<?>> work = new ArrayList<>();
+  /** When each register's attempt in flight was sent (0: none in flight). */
+  private final AtomicLongArray sentAt;
+  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "register-load-watchdog");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final AtomicBoolean dumped = new AtomicBoolean();
 
   /**
    * Starts the registers.
@@ -51,6 +61,9 @@ final class RegisterLoad implements AutoCloseable {
    */
   RegisterLoad(CustomerServiceBlockingStub customers, int count, Duration deadline, Set<Status.Code> retried) {
     registers = Executors.newFixedThreadPool(count);
+    sentAt = new AtomicLongArray(count);
+    long slow = deadline.toNanos() * 3 / 5;
+    watchdog.scheduleAtFixedRate(() -> dumpThreadsOnce(slow), 100, 100, TimeUnit.MILLISECONDS);
     for (int r = 0; r < count; r++) {
       int register = r;
       work.add(registers.submit(() -> {
@@ -60,13 +73,16 @@ final class RegisterLoad implements AutoCloseable {
               .setCustomer(Customers.valid().setExternalReference(prefix + register + "-" + i)).build();
           while (true) {
             long sent = System.nanoTime();
+            sentAt.set(register, sent);
             try {
               acknowledged.add(customers.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).createCustomer(request));
               acknowledgedAt.add(System.nanoTime());
+              sentAt.set(register, 0);
               break;
             } catch (StatusRuntimeException e) {
               long now = System.nanoTime();
               failures.add(new Failure(e.getStatus().getCode(), now, now - sent));
+              sentAt.set(register, 0);
               if (!retried.contains(e.getStatus().getCode())) {
                 throw e;
               }
@@ -133,9 +149,34 @@ final class RegisterLoad implements AutoCloseable {
     return codes;
   }
 
+  /**
+   * Prints every thread's stack, once, when an attempt has been in flight
+   * for {@code slow} (three fifths of its deadline): a call that neither
+   * answers nor fails fast shows where the server holds it, which its
+   * DEADLINE_EXCEEDED alone does not (the server runs in this JVM).
+   */
+  private void dumpThreadsOnce(long slow) {
+    long now = System.nanoTime();
+    for (int r = 0; r < sentAt.length(); r++) {
+      long sent = sentAt.get(r);
+      if (sent != 0 && now - sent > slow && dumped.compareAndSet(false, true)) {
+        StringBuilder dump = new StringBuilder("an attempt in flight for " + (now - sent) / 1_000_000 + " ms; every thread:\n");
+        Thread.getAllStackTraces().forEach((thread, frames) -> {
+          dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+          for (StackTraceElement frame : frames) {
+            dump.append("    at ").append(frame).append('\n');
+          }
+        });
+        System.out.print(dump);
+        return;
+      }
+    }
+  }
+
   @Override
   public void close() {
     stop.set(true);
+    watchdog.shutdownNow();
     registers.shutdownNow();
   }
 
