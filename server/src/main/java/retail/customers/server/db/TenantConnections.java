@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.ErrorMapper;
 
 /**
@@ -100,17 +102,31 @@ final class TenantConnections implements DataSource {
     PoolWaits.refuseIfFailedBefore();
     Deadline deadline = call.getDeadline();
     long left = deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.MILLISECONDS);
-    try {
-      if (left < from.getConnectionTimeout() && !from.isClosed() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
-        // HikariCP's data source waits its configured timeout; its pool takes
-        // one per wait (but, closed, would wait it out rather than refuse).
-        return pool.getConnection(Math.max(1, left));
+    if (left <= 0) {
+      throw deadlinePassed(); // and its cancellation is a moment away
+    }
+    if (left < from.getConnectionTimeout() && !from.isClosed() && from.getHikariPoolMXBean() instanceof HikariPool pool) {
+      // HikariCP's data source waits its configured timeout; its pool takes
+      // one per wait (but, closed, would wait it out rather than refuse).
+      try {
+        return pool.getConnection(left);
+      } catch (SQLTransientConnectionException timedOut) {
+        // The call's deadline ended the wait, not the pool's: its client
+        // hears DEADLINE_EXCEEDED, whatever the server answers a moment
+        // before, and its way out asks for no connection (left <= 0).
+        throw deadlinePassed();
       }
+    }
+    try {
       return from.getConnection();
     } catch (SQLTransientConnectionException timedOut) {
       PoolWaits.failed();
       throw timedOut;
     }
+  }
+
+  private static ApiException deadlinePassed() {
+    return ApiException.callEnded(Status.Code.DEADLINE_EXCEEDED, "the call's deadline passed while it waited for a database connection");
   }
 
   private void bind(Connection connection, UUID tenant) throws SQLException {

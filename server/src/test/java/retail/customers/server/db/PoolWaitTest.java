@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,10 @@ class PoolWaitTest {
   void aCallWaitsForAConnectionNoLongerThanItsDeadline() throws Exception {
     Context.CancellableContext call = Context.current().withDeadline(Deadline.after(200, TimeUnit.MILLISECONDS), timer);
     Throwable thrown = queryWhileTheConnectionIsHeld(call);
-    assertThat(thrown).isInstanceOf(DataAccessException.class).hasRootCauseInstanceOf(SQLTransientConnectionException.class);
+    assertThat(thrown).isInstanceOfSatisfying(ApiException.class, e -> {
+      assertThat(e.reason()).isEqualTo(ErrorReason.CALL_ENDED);
+      assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    });
   }
 
   @Test
