@@ -166,16 +166,19 @@ public final class ApiKeys {
    */
   private Optional<Resolved> resolved(String key) {
     while (true) {
-      CompletableFuture<Optional<Resolved>> mine = new CompletableFuture<>();
-      CompletableFuture<Optional<Resolved>> running = cache.asMap().putIfAbsent(key, mine);
+      CompletableFuture<Optional<Resolved>> running = cache.getIfPresent(key); // every call's path: nothing allocated when cached
       if (running == null) {
-        try {
-          mine.complete(lookUp(key));
-        } catch (RuntimeException | Error e) {
-          mine.completeExceptionally(e); // the cache drops the entry; its waiters get the failure
-          throw e;
+        CompletableFuture<Optional<Resolved>> mine = new CompletableFuture<>();
+        running = cache.asMap().putIfAbsent(key, mine);
+        if (running == null) {
+          try {
+            mine.complete(lookUp(key));
+          } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e); // the cache drops the entry; its waiters get the failure
+            throw e;
+          }
+          return mine.join();
         }
-        return mine.join();
       }
       try {
         return CallDeadlines.awaited(running);

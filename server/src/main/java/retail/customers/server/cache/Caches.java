@@ -60,6 +60,11 @@ public final class Caches {
         .buildAsync(loader);
   }
 
+  /** Runs each load on a virtual thread of its own named {@code name}: loads block on the database, outside the calls that wait. */
+  public static Executor onVirtualThreads(String name) {
+    return load -> Thread.ofVirtual().name(name).start(load);
+  }
+
   private static long nanos(Instant instant) {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }

@@ -97,7 +97,7 @@ final class TenantSample {
     // turn, as the keys' look-ups once did (ApiKeys).
     this.samples =
         Caches.refreshing(clock, REFRESH, MAX_CHARACTERS, (tenant, texts) -> (int) Math.min(Integer.MAX_VALUE, texts.characters()),
-            load -> Thread.ofVirtual().name("tenant-sample").start(load),
+            Caches.onVirtualThreads("tenant-sample"),
             tenant -> Tenancy.call(tenant, () -> read(tenant)));
   }
 

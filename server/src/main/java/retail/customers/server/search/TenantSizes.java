@@ -36,7 +36,7 @@ final class TenantSizes {
   private record Size(long active, long unmerged) {}
 
   /** Where the counts are read: outside the calls that wait for them. */
-  private static final Executor READS = read -> Thread.ofVirtual().name("tenant-size").start(read);
+  private static final Executor READS = Caches.onVirtualThreads("tenant-size");
 
   private final DSLContext dsl;
   private final AsyncCache<UUID, Size> sizes;

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import retail.customers.server.testing.Health;
 import retail.customers.v1.Customer;
 
 /**
@@ -49,7 +48,7 @@ class DatabaseRestartTest {
       long stopped = System.nanoTime();
       ServingStatus whileDown = ServingStatus.SERVING;
       while (System.nanoTime() - stopped < DOWN.toNanos()) {
-        whileDown = health(channel);
+        whileDown = Health.of(channel);
         if (whileDown == ServingStatus.NOT_SERVING) {
           break;
         }
@@ -57,12 +56,12 @@ class DatabaseRestartTest {
       }
       long notServingAt = System.nanoTime();
       Thread.sleep(Duration.ofNanos(Math.max(0, stopped + DOWN.toNanos() - System.nanoTime())));
-      ServingStatus stillDown = health(channel);
+      ServingStatus stillDown = Health.of(channel);
 
       api.startDatabase();
       long started = System.nanoTime();
       int before = load.acknowledgedCount();
-      while (health(channel) != ServingStatus.SERVING && System.nanoTime() - started < TimeUnit.MINUTES.toNanos(2)) {
+      while (Health.of(channel) != ServingStatus.SERVING && System.nanoTime() - started < TimeUnit.MINUTES.toNanos(2)) {
         Thread.sleep(10);
       }
       long healthyAgain = System.nanoTime();
@@ -96,7 +95,7 @@ class DatabaseRestartTest {
       assertThat(downLatencies).as("calls failed while the database was down").isNotEmpty();
       assertThat(whileDown).as("health while the database is down").isEqualTo(ServingStatus.NOT_SERVING);
       assertThat(stillDown).as("health at the end of the outage").isEqualTo(ServingStatus.NOT_SERVING);
-      assertThat(health(channel)).as("health after the start").isEqualTo(ServingStatus.SERVING);
+      assertThat(Health.of(channel)).as("health after the start").isEqualTo(ServingStatus.SERVING);
       // Wanted within 2 s, and 0.9 s here (new pools, opened before calls come in again); loosely bounded so that a busy machine passes.
       assertThat(Duration.ofNanos(servingAgain - started)).as("serving again by itself").isLessThan(Duration.ofSeconds(30));
       assertThat(acknowledged).extracting(Customer::getName).doesNotHaveDuplicates();
@@ -108,10 +107,5 @@ class DatabaseRestartTest {
       }
       api.close();
     }
-  }
-
-  private static ServingStatus health(ManagedChannel channel) {
-    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.getDefaultInstance()).getStatus();
   }
 }

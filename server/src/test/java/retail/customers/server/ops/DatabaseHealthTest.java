@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Clock;
@@ -27,6 +25,7 @@ import retail.customers.server.auth.ApiKeys;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
 import retail.customers.server.testing.Errors;
+import retail.customers.server.testing.Health;
 import retail.customers.v1.CustomerServiceGrpc;
 import retail.customers.server.ApiServices;
 import retail.customers.server.db.Database;
@@ -76,8 +75,7 @@ class DatabaseHealthTest {
   }
 
   private static ServingStatus health(String service) {
-    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+    return Health.of(channel, service);
   }
 
   @Test

@@ -7,9 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.net.URI;
@@ -23,6 +21,7 @@ import retail.customers.server.db.Database;
 import retail.customers.server.search.CountBudget;
 import retail.customers.server.testing.ApiServer;
 import retail.customers.server.testing.Customers;
+import retail.customers.server.testing.Health;
 import retail.customers.server.testing.TcpProxy;
 import retail.customers.server.testing.TestDatabases;
 import retail.customers.v1.CustomerServiceGrpc;
@@ -56,7 +55,7 @@ class FailureTriggeredCheckTest {
           CustomerServiceGrpc.newBlockingStub(channel).withCallCredentials(ApiServer.bearer(store.key()))
               .withDeadlineAfter(SETTLE_SECONDS, TimeUnit.SECONDS);
       Customers.create(customers, Customers.minimal());
-      assertThat(health(channel)).isEqualTo(ServingStatus.SERVING);
+      assertThat(Health.of(channel)).isEqualTo(ServingStatus.SERVING);
 
       proxy.cut();
       StatusRuntimeException failed =
@@ -64,14 +63,14 @@ class FailureTriggeredCheckTest {
 
       assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
-      while (health(channel) == ServingStatus.SERVING && System.nanoTime() < until) {
+      while (Health.of(channel) == ServingStatus.SERVING && System.nanoTime() < until) {
         Thread.sleep(10);
       }
-      assertThat(health(channel)).as("health after a call found the database unreachable").isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(Health.of(channel)).as("health after a call found the database unreachable").isEqualTo(ServingStatus.NOT_SERVING);
 
       proxy.restore();
       services.checkDatabase();
-      assertThat(health(channel)).isEqualTo(ServingStatus.SERVING);
+      assertThat(Health.of(channel)).isEqualTo(ServingStatus.SERVING);
       assertThat(Customers.create(customers, Customers.minimal()).getName()).startsWith("customers/");
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -82,10 +81,5 @@ class FailureTriggeredCheckTest {
       direct.close();
       TestDatabases.drop(name);
     }
-  }
-
-  private static ServingStatus health(ManagedChannel channel) {
-    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.getDefaultInstance()).getStatus();
   }
 }
