@@ -281,13 +281,17 @@ public final class Bench {
   static final class Writes implements Callable<Integer> {
     @Mixin Setup setup;
 
+    @Option(names = "--only", split = ",", description = "Measure only the calls whose names start so (\"GetCustomer\", \"CreateCustomer\","
+        + " \"Batch\" for the batches...): to profile one; default: all.")
+    List<String> only = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
       try (Environment env = setup.start();
           Channels reads = new Channels(env::connect);
           Channels writes = new Channels(() -> env.connect(env.createsKey()))) {
         WritesBenchmark benchmark = new WritesBenchmark(env.jdbcUrl(), reads, env.tenant(), writes, env.createsTenant(),
-            Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds));
+            Duration.ofSeconds(setup.warmupSeconds), Duration.ofSeconds(setup.seconds), only);
         try {
           benchmark.run();
         } finally {

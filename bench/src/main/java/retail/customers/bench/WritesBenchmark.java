@@ -45,13 +45,14 @@ final class WritesBenchmark {
   private final UUID writeTenant;
   private final Duration warmup;
   private final Duration measure;
+  private final List<String> only;
   private final List<Connection> connections = new ArrayList<>();
   private final List<UUID> readIds = new ArrayList<>();
   private final List<UUID> writeIds = new ArrayList<>();
   private final List<CustomerGenerator.Row> rows = CustomerGenerator.rows(7, 10_000);
 
   WritesBenchmark(String jdbcUrl, IntFunction<CustomersChannel> reads, UUID readTenant, IntFunction<CustomersChannel> writes,
-      UUID writeTenant, Duration warmup, Duration measure) {
+      UUID writeTenant, Duration warmup, Duration measure, List<String> only) {
     this.jdbcUrl = jdbcUrl;
     this.reads = reads;
     this.readTenant = readTenant;
@@ -59,6 +60,7 @@ final class WritesBenchmark {
     this.writeTenant = writeTenant;
     this.warmup = warmup;
     this.measure = measure;
+    this.only = only;
   }
 
   void run() throws Exception {
@@ -66,7 +68,7 @@ final class WritesBenchmark {
     for (int i = 0; i < 2_000; i++) {
       writeIds.add(UUID.fromString(writes.apply(0).customers().createCustomer(create(i)).getName().substring("customers/".length())));
     }
-    List<Pair> pairs = pairs();
+    List<Pair> pairs = pairs().stream().filter(pair -> measured(pair.name())).toList();
     warm(pairs);
     System.out.printf("%nReads and writes through gRPC vs the same work in SQL, %d s per side in %d alternating slices%n",
         measure.toSeconds(), Load.SLICES);
@@ -78,7 +80,14 @@ final class WritesBenchmark {
       }
     }
     System.out.println("cpu: CPU ms per call, in this JVM (clients, server, JDBC) + in the rest of the machine (the database).");
-    batches();
+    if (measured("Batch")) {
+      batches();
+    }
+  }
+
+  /** Whether the figure of this name is measured: {@code --only} names its start, or names nothing. */
+  private boolean measured(String name) {
+    return only.isEmpty() || only.stream().anyMatch(name::startsWith);
   }
 
   /** A call through the server and the same work in SQL. */

@@ -22,6 +22,7 @@ import java.util.function.Function;
 import org.jooq.DSLContext;
 import retail.customers.db.tables.records.IdempotentRequestRecord;
 import retail.customers.server.auth.Caller;
+import retail.customers.server.db.Statements;
 import retail.customers.server.grpc.ApiException;
 import retail.customers.server.grpc.Fingerprint;
 
@@ -50,6 +51,20 @@ public final class IdempotentRequests {
   public IdempotentRequests(Clock clock) {
     this.clock = clock;
   }
+
+  /**
+   * Stores an answer, unless its request id has one; returns the id when it
+   * stored. Rendered once: built with jOOQ on each write, this statement
+   * was a sixth of a create's CPU in the server.
+   */
+  private static final String STORE = Statements.render(Statements.RENDER
+      .insertInto(IDEMPOTENT_REQUEST, IDEMPOTENT_REQUEST.TENANT_ID, IDEMPOTENT_REQUEST.REQUEST_ID, IDEMPOTENT_REQUEST.METHOD,
+          IDEMPOTENT_REQUEST.REQUEST_HASH, IDEMPOTENT_REQUEST.RESPONSE, IDEMPOTENT_REQUEST.CUSTOMER_ID)
+      .values(Statements.bind(IDEMPOTENT_REQUEST.TENANT_ID), Statements.bind(IDEMPOTENT_REQUEST.REQUEST_ID),
+          Statements.bind(IDEMPOTENT_REQUEST.METHOD), Statements.bind(IDEMPOTENT_REQUEST.REQUEST_HASH),
+          Statements.bind(IDEMPOTENT_REQUEST.RESPONSE), Statements.bind(IDEMPOTENT_REQUEST.CUSTOMER_ID))
+      .onConflictDoNothing()
+      .returningResult(IDEMPOTENT_REQUEST.REQUEST_ID));
 
   /** Thrown inside a write's transaction to roll it back: the request was answered before. */
   private static final class AnsweredBefore extends RuntimeException {
@@ -80,18 +95,10 @@ public final class IdempotentRequests {
       return dsl.transactionResult(
           c -> {
             T response = write.apply(c.dsl());
-            int stored =
-                c.dsl()
-                    .insertInto(IDEMPOTENT_REQUEST)
-                    .set(IDEMPOTENT_REQUEST.TENANT_ID, caller.tenantId())
-                    .set(IDEMPOTENT_REQUEST.REQUEST_ID, key.id())
-                    .set(IDEMPOTENT_REQUEST.METHOD, key.method())
-                    .set(IDEMPOTENT_REQUEST.REQUEST_HASH, key.hash())
-                    .set(IDEMPOTENT_REQUEST.RESPONSE, response.toByteArray())
-                    .set(IDEMPOTENT_REQUEST.CUSTOMER_ID, subject.apply(response))
-                    .onConflictDoNothing()
-                    .execute();
-            if (stored == 0) {
+            UUID about = subject.apply(response);
+            Object[] values = {caller.tenantId(), key.id(), key.method(), key.hash(), response.toByteArray(),
+                about == null ? Statements.nullOf(IDEMPOTENT_REQUEST.CUSTOMER_ID) : about};
+            if (Statements.query(c.dsl(), STORE, values, rs -> true).isEmpty()) {
               throw new AnsweredBefore();
             }
             return response;

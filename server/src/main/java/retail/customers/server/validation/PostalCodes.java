@@ -68,6 +68,8 @@ public final class PostalCodes {
           Map.entry("US", ZIP));
 
   private static final Pattern OTHER = Pattern.compile("[A-Z0-9][A-Z0-9 -]{0,19}");
+  private static final Pattern SPACES = Pattern.compile("\\s+");
+  private static final Pattern SEPARATORS = Pattern.compile("[\\s-]");
 
   private PostalCodes() {}
 
@@ -82,12 +84,12 @@ public final class PostalCodes {
    * up to 20 letters, digits, spaces and hyphens).
    */
   public static Optional<String> normalize(String input, String countryCode) {
-    String upper = input.strip().toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
+    String upper = SPACES.matcher(input.strip().toUpperCase(Locale.ROOT)).replaceAll(" ");
     Format format = FORMATS.get(countryCode);
     if (format == null) {
       return OTHER.matcher(upper).matches() ? Optional.of(upper) : Optional.empty();
     }
-    Matcher m = format.compact().matcher(upper.replaceAll("[\\s-]", ""));
+    Matcher m = format.compact().matcher(SEPARATORS.matcher(upper).replaceAll(""));
     return m.matches() ? Optional.of(format.canonical().apply(m)) : Optional.empty();
   }
 
