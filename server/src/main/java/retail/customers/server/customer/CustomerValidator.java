@@ -96,11 +96,12 @@ final class CustomerValidator {
 
     String country = checkCountry(v, p + "address.country_code", input.getAddress().getCountryCode());
     String region = country.isEmpty() || v.has(p + "address.country_code") ? caller.countryCode() : country;
-    out.setHomePhone(phone(v, p + "home_phone", input.getHomePhone(), region));
-    out.setWorkPhone(phone(v, p + "work_phone", input.getWorkPhone(), region));
-    out.setMobilePhone(phone(v, p + "mobile_phone", input.getMobilePhone(), region));
-    out.setPager(phone(v, p + "pager", input.getPager(), region));
-    out.setFax(phone(v, p + "fax", input.getFax(), region));
+    Customer stored = previous == null ? Customer.getDefaultInstance() : previous;
+    out.setHomePhone(phone(v, p + "home_phone", input.getHomePhone(), stored.getHomePhone(), region));
+    out.setWorkPhone(phone(v, p + "work_phone", input.getWorkPhone(), stored.getWorkPhone(), region));
+    out.setMobilePhone(phone(v, p + "mobile_phone", input.getMobilePhone(), stored.getMobilePhone(), region));
+    out.setPager(phone(v, p + "pager", input.getPager(), stored.getPager(), region));
+    out.setFax(phone(v, p + "fax", input.getFax(), stored.getFax(), region));
     if (input.hasAddress()) {
       out.setAddress(address(v, p + "address.", input.getAddress(), country, region));
     }
@@ -177,7 +178,16 @@ final class CustomerValidator {
     return country;
   }
 
-  private static String phone(Violations v, String field, String input, String region) {
+  /**
+   * The stored form of a phone; {@code stored}, the field's value before an
+   * update, is kept as it is without parsing it again: an update of other
+   * fields carries every stored phone, and parsing was a tenth of a write's
+   * CPU in the server.
+   */
+  private static String phone(Violations v, String field, String input, String stored, String region) {
+    if (!stored.isEmpty() && input.equals(stored)) {
+      return stored;
+    }
     String text = input.strip();
     if (text.isEmpty()) {
       return "";

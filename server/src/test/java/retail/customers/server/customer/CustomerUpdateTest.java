@@ -65,6 +65,22 @@ class CustomerUpdateTest {
   }
 
   @Test
+  void anUpdateOfOtherFieldsKeepsAStoredPhoneAsItIsAndAChangedOneIsChecked() {
+    Customer created = create(Customers.minimal().setMobilePhone("(514) 555-0123"));
+    // A number stored before today's rules (an old import): 555-0100 is no valid Canadian number.
+    api.database().dsl().execute("update customer set mobile_phone = '+1555010' where id = ?::uuid",
+        created.getName().substring("customers/".length()));
+    Customer stored = api.customers().getCustomer(retail.customers.v1.GetCustomerRequest.newBuilder().setName(created.getName()).build());
+
+    Customer updated = update(stored, Customer.newBuilder().setNotes("called back"), "notes");
+    assertThat(updated.getMobilePhone()).isEqualTo("+1555010");
+    assertThat(updated.getNotes()).isEqualTo("called back");
+
+    StatusRuntimeException e = failure(() -> update(updated, Customer.newBuilder().setMobilePhone("+1555011"), "mobile_phone"));
+    assertThat(violations(e)).containsOnlyKeys("customer.mobile_phone");
+  }
+
+  @Test
   void nestedAddressPathChangesOnlyThatAddressField() {
     Customer created = create(Customers.valid());
 
