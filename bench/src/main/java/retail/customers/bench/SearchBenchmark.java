@@ -348,10 +348,15 @@ final class SearchBenchmark {
 
   /** A plain INSERT of {@code row} for {@code tenant}: the SQL side of a create. */
   static void insert(Connection c, UUID tenant, CustomerGenerator.Row row) throws SQLException {
+    insert(c, tenant, row, null);
+  }
+
+  /** Inserts the row, with an external reference unless null. */
+  static void insert(Connection c, UUID tenant, CustomerGenerator.Row row, String externalReference) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(
         "insert into customer (tenant_id, id, source, first_name, last_name, company, email, mobile_phone, home_phone,"
-            + " address_line_1, city, postal_code, country_code, custom_identifier, tags, birth_date, notes)"
-            + " values (?, ?, 'API', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            + " address_line_1, city, postal_code, country_code, custom_identifier, tags, birth_date, notes, external_reference)"
+            + " values (?, ?, 'API', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       insert.setObject(1, tenant);
       insert.setObject(2, UUID.randomUUID());
       insert.setString(3, row.firstName());
@@ -368,6 +373,7 @@ final class SearchBenchmark {
       insert.setArray(14, c.createArrayOf("text", row.tags().toArray()));
       insert.setObject(15, row.birthDate());
       insert.setString(16, row.notes());
+      insert.setString(17, externalReference);
       insert.executeUpdate();
     }
   }

@@ -21,6 +21,7 @@ import retail.customers.v1.BatchUpdateCustomersRequest;
 import retail.customers.v1.CreateCustomerRequest;
 import retail.customers.v1.Customer;
 import retail.customers.v1.CustomerResult;
+import retail.customers.v1.EnsureCustomerRequest;
 import retail.customers.v1.GetCustomerRequest;
 import retail.customers.v1.UpdateCustomerRequest;
 
@@ -30,7 +31,8 @@ import retail.customers.v1.UpdateCustomerRequest;
  * clients: GetCustomer against a primary-key SELECT of the same columns,
  * BatchGetCustomers of 50 against one SELECT of 50 ids, CreateCustomer
  * (with a request_id) against an INSERT, UpdateCustomer of one field against
- * an UPDATE of it; then BatchCreateCustomers of 1,000 against 1,000 single
+ * an UPDATE of it, EnsureCustomer of a new reference against its lock, look-up
+ * and INSERT in one transaction; then BatchCreateCustomers of 1,000 against 1,000 single
  * creates, BatchUpdateCustomers of 1,000 against 1,000 single updates, and
  * 16 batches of 1,000 creates at once. Writes go to a tenant of their
  * own; reads read the seeded customers.
@@ -104,6 +106,9 @@ final class WritesBenchmark {
         new Pair("CreateCustomer vs INSERT",
             (c, i) -> writes.apply(c).customers().createCustomer(create(i)),
             (c, i) -> SearchBenchmark.insert(connection(c), writeTenant, rows.get((int) (i % rows.size())))),
+        new Pair("EnsureCustomer (new) vs lock+SELECT+INSERT",
+            (c, i) -> writes.apply(c).customers().ensureCustomer(ensure(i)),
+            (c, i) -> ensure(connection(c), rows.get((int) (i % rows.size())))),
         new Pair("UpdateCustomer vs UPDATE",
             (c, i) -> writes.apply(c).customers().updateCustomer(update(writeId(i), "note " + i).toBuilder().clearRequestId().build()),
             (c, i) -> update(connection(c), writeId(i), "note " + i)));
@@ -197,6 +202,38 @@ final class WritesBenchmark {
         .setRequestId(UUID.randomUUID().toString())
         .setCustomer(SearchBenchmark.toCustomer(rows.get((int) (i % rows.size()))))
         .build();
+  }
+
+  /** An EnsureCustomer of a reference that no customer has yet, with a request id: it creates. */
+  private EnsureCustomerRequest ensure(long i) {
+    return EnsureCustomerRequest.newBuilder()
+        .setRequestId(UUID.randomUUID().toString())
+        .setCustomer(SearchBenchmark.toCustomer(rows.get((int) (i % rows.size()))).toBuilder().setExternalReference("bench-" + UUID.randomUUID()))
+        .build();
+  }
+
+  /** What EnsureCustomer does for a new reference, in SQL: in one transaction, the reference's lock, its look-up, the INSERT. */
+  private void ensure(Connection c, CustomerGenerator.Row row) throws SQLException {
+    String reference = "bench-" + UUID.randomUUID();
+    c.setAutoCommit(false);
+    try {
+      try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+        lock.setString(1, writeTenant + "/ref:" + reference);
+        readAll(lock);
+      }
+      try (PreparedStatement find = c.prepareStatement("select id from customer where tenant_id = ? and external_reference = ?")) {
+        find.setObject(1, writeTenant);
+        find.setString(2, reference);
+        readAll(find);
+      }
+      SearchBenchmark.insert(c, writeTenant, row, reference);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
   }
 
   /** An update of the customer's notes, with a request id. */

@@ -180,7 +180,7 @@ public final class ApiServices {
     this.exports.add(export);
     this.services =
         List.of(
-            new CustomerService(dsl, commands, search, new TagCounts(dsl), export,
+            new CustomerService(commands, search, new TagCounts(dsl), export,
                 new CustomerImport(dsl, commands, clock, imported), changes, routing,
                 replica == null ? search : new CustomerSearch(replica.dsl(), replica.cachedPlans(), clock, settings.countBudget()),
                 replica == null ? export : replicaExport(replica, dsl, exported), new DuplicateFinder(dsl, clock), database.cachedPlans(),
