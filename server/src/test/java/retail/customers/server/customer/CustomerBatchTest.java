@@ -256,6 +256,31 @@ class CustomerBatchTest {
   }
 
   @Test
+  void aBatchStoresEveryKindOfValueAsASingleCreateDoes() {
+    // Texts that JSON escapes, a date, a decimal, tags, an explicit consent.
+    Customer.Builder full = Customers.valid()
+        .setTitle("Dr.").setCompany("\"Quoted\" \\ Backslash & Co").setWorkPhone("+33 1 42 68 53 00").setWebsite("https://example.com/a?b=c")
+        .setSecondaryEmail("second@example.com").setCustomIdentifier("Ünïcödé ✓ 𝄞").setNotes("line one\nline \"two\"\ttabbed")
+        .setBirthDate(com.google.type.Date.newBuilder().setYear(1979).setMonth(12).setDay(31)).setDiscountPercent("12.5")
+        .addTags("vip").addTags("Été 2026")
+        .setMarketingConsents(retail.customers.v1.MarketingConsents.newBuilder()
+            .setEmail(retail.customers.v1.MarketingConsent.newBuilder().setState(retail.customers.v1.ConsentState.CONSENT_STATE_GRANTED)));
+    Customer single = create(full);
+    Customer batched = api.customers().batchCreateCustomers(BatchCreateCustomersRequest.newBuilder()
+        .addRequests(createItem(full)).addRequests(createItem(Customers.minimal())).build()).getResults(0).getCustomer();
+
+    assertThat(withoutIdentity(batched)).isEqualTo(withoutIdentity(single));
+    assertThat(batched).isEqualTo(Customers.get(api.customers(), batched.getName()));
+  }
+
+  /** The customer without what differs between two creates of it: its name and times. */
+  private static Customer withoutIdentity(Customer customer) {
+    Customer.Builder b = customer.toBuilder().clearName().clearCreateTime().clearUpdateTime();
+    b.getMarketingConsentsBuilder().getEmailBuilder().clearUpdateTime();
+    return b.build();
+  }
+
+  @Test
   void aRequestIdRepeatedInOneBatchIsWrittenOnceAndTheRepeatGetsItsAnswer() {
     String prefix = "repeat-" + UUID.randomUUID() + "-";
     CreateCustomerRequest item =
