@@ -132,6 +132,7 @@ public final class Statements {
       case JSONB json -> statement.setString(index, json.data());
       case String[] texts -> statement.setArray(index, statement.getConnection().createArrayOf("text", texts));
       case UUID[] ids -> statement.setArray(index, statement.getConnection().createArrayOf("uuid", ids));
+      case byte[][] bytes -> statement.setArray(index, statement.getConnection().createArrayOf("bytea", bytes));
       default -> statement.setObject(index, value);
     }
   }

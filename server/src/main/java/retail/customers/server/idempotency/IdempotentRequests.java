@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,6 +66,17 @@ public final class IdempotentRequests {
           Statements.bind(IDEMPOTENT_REQUEST.RESPONSE), Statements.bind(IDEMPOTENT_REQUEST.CUSTOMER_ID))
       .onConflictDoNothing()
       .returningResult(IDEMPOTENT_REQUEST.REQUEST_ID));
+
+  /**
+   * Stores a batch's answers, each unless its request id has one, the
+   * answers as arrays: one statement rendered once, where a VALUES list of
+   * a thousand rows built with jOOQ was a tenth of a batch's CPU.
+   */
+  private static final String STORE_ALL =
+      "insert into idempotent_request (tenant_id, request_id, method, request_hash, response, customer_id)"
+          + " select ?::uuid, a.request_id, a.method, a.request_hash, a.response, a.customer_id"
+          + " from unnest(?::uuid[], ?::text[], ?::bytea[], ?::bytea[], ?::uuid[]) as a (request_id, method, request_hash, response, customer_id)"
+          + " on conflict do nothing returning request_id";
 
   /** Thrown inside a write's transaction to roll it back: the request was answered before. */
   private static final class AnsweredBefore extends RuntimeException {
@@ -183,18 +195,28 @@ public final class IdempotentRequests {
    */
   public <T extends Message> boolean storeAll(
       DSLContext tx, Caller caller, List<? extends Message> requests, List<T> responses, Function<T, UUID> subject) {
-    var insert = tx.insertInto(IDEMPOTENT_REQUEST, IDEMPOTENT_REQUEST.TENANT_ID, IDEMPOTENT_REQUEST.REQUEST_ID,
-        IDEMPOTENT_REQUEST.METHOD, IDEMPOTENT_REQUEST.REQUEST_HASH, IDEMPOTENT_REQUEST.RESPONSE, IDEMPOTENT_REQUEST.CUSTOMER_ID);
-    int keyed = 0;
+    List<UUID> ids = new ArrayList<>();
+    List<String> methods = new ArrayList<>();
+    List<byte[]> hashes = new ArrayList<>();
+    List<byte[]> answers = new ArrayList<>();
+    List<UUID> subjects = new ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
       Key key = Key.of(requests.get(i));
       if (key != null) {
         T response = responses.get(i);
-        insert = insert.values(caller.tenantId(), key.id(), key.method(), key.hash(), response.toByteArray(), subject.apply(response));
-        keyed++;
+        ids.add(key.id());
+        methods.add(key.method());
+        hashes.add(key.hash());
+        answers.add(response.toByteArray());
+        subjects.add(subject.apply(response));
       }
     }
-    return keyed == 0 || insert.onConflictDoNothing().execute() == keyed;
+    if (ids.isEmpty()) {
+      return true;
+    }
+    Object[] values = {caller.tenantId(), ids.toArray(UUID[]::new), methods.toArray(String[]::new), hashes.toArray(byte[][]::new),
+        answers.toArray(byte[][]::new), subjects.toArray(UUID[]::new)};
+    return Statements.query(tx, STORE_ALL, values, rs -> true).size() == ids.size();
   }
 
   /** What identifies a request: its request_id, and what it asked (method and fingerprint, to refuse a reuse). */
