@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jooq.DSLContext;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * database about the same (0.4 ms) for one event as for a hundred, and
  * with a run after each commit the sequencer took a fifth of the database's
  * time in the writes benchmark, about one run per write at 16 clients.
- * A write after a quiet spell is numbered at once.
+ * Load is a write announced while a run was under way; a write announced
+ * after the last run ended is numbered at once (a lone register's events
+ * wait for no gap).
  *
  * <p>Numbering after the commit, not in the writing transaction, keeps the
  * writes free of any shared lock: a sequence or NOTIFY in the triggers
@@ -44,7 +47,7 @@ public final class ChangeSequencer implements AutoCloseable {
   private static final Duration RECONNECT = Duration.ofSeconds(1);
   /** Events numbered per run; a run that numbers this many runs again at once. */
   static final int RUN = 10_000;
-  /** Least time from a run that numbered events to the start of the next. */
+  /** Least time from a run during which more writes were announced to the start of the next. */
   static final Duration GAP = Duration.ofMillis(5);
 
   private final ChangeNotifier local;
@@ -52,6 +55,7 @@ public final class ChangeSequencer implements AutoCloseable {
   private final AtomicBoolean pending = new AtomicBoolean();
   private final long idleNanos;
   private final long gapNanos;
+  private final AtomicLong runs = new AtomicLong();
   private final Thread thread;
   private volatile boolean closed;
 
@@ -62,7 +66,7 @@ public final class ChangeSequencer implements AutoCloseable {
 
   /**
    * @param idle time between runs that no write announced
-   * @param gap least time from a run that numbered events to the next run
+   * @param gap least time from a run during which more writes were announced to the next run
    */
   ChangeSequencer(ChangeNotifier local, Supplier<Connection> connections, Duration idle, Duration gap) {
     this.local = local;
@@ -95,23 +99,22 @@ public final class ChangeSequencer implements AutoCloseable {
       try (Connection connection = connections.get();
           PreparedStatement sequence = connection.prepareStatement("select tenant_id, events from customer_event_sequence(?)")) {
         sequence.setInt(1, RUN);
-        long lastBusyRun = System.nanoTime() - gapNanos;
+        long nextRun = System.nanoTime();
         while (!closed) {
           if (!pending.get()) {
             LockSupport.parkNanos(idleNanos);
           }
-          for (long wait; !closed && (wait = lastBusyRun + gapNanos - System.nanoTime()) > 0; ) {
+          for (long wait; !closed && (wait = nextRun - System.nanoTime()) > 0; ) {
             LockSupport.parkNanos(wait);
           }
           pending.set(false); // this run takes whatever committed before it
-          int numbered;
-          do {
-            long start = System.nanoTime();
-            numbered = closed ? 0 : sequenceOnce(sequence);
-            if (numbered > 0) {
-              lastBusyRun = start;
-            }
-          } while (numbered == RUN); // a backlog (an import, a pause): go on at once
+          long start = System.nanoTime();
+          while (!closed && sequenceOnce(sequence) == RUN) {
+            // a backlog (an import, a pause): go on at once
+          }
+          // Writes announced while it ran: under load, let the next ones gather.
+          nextRun = pending.get() ? start + gapNanos : start;
+          runs.incrementAndGet();
         }
       } catch (SQLException | RuntimeException e) {
         if (!closed) {
@@ -133,6 +136,11 @@ public final class ChangeSequencer implements AutoCloseable {
       }
     }
     return numbered;
+  }
+
+  /** Runs completed so far, each with the time of the next settled (for tests). */
+  long runs() {
+    return runs.get();
   }
 
   @Override

@@ -2,9 +2,13 @@ package retail.customers.server.changes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,14 +17,14 @@ import retail.customers.server.db.Database;
 import retail.customers.server.testing.TestDatabases;
 
 /**
- * The sequencer numbers an announced write without waiting for its idle
- * run, and after a run that numbered events leaves a gap before the next,
- * so that under load one run numbers the writes of those milliseconds
- * together. Each test has a database of its own: a sequencer numbers every
- * tenant's events.
+ * The sequencer numbers a write announced after its last run ended at once,
+ * and when writes were announced while a run was under way (load), leaves a
+ * gap before the next run, so that it numbers the writes of those
+ * milliseconds together. Each test has a database of its own: a sequencer
+ * numbers every tenant's events.
  */
 class ChangeSequencerTest {
-  /** Longer than any test: only announced runs happen. */
+  /** Longer than any test: only announced runs happen, and a gap never ends. */
   private static final Duration NEVER = Duration.ofHours(1);
 
   private Database database;
@@ -41,44 +45,48 @@ class ChangeSequencerTest {
   }
 
   @Test
-  void aWriteAfterAQuietSpellIsNumberedAndTheNextWaitsForTheGap() {
+  void writesAnnouncedOneAfterAnotherRunEachAtOnce() {
     try (ChangeSequencer sequencer = new ChangeSequencer(notifier, database::dedicatedConnection, NEVER, NEVER)) {
-      UUID first = insertCustomer();
-      sequencer.committed(tenant);
-      awaitNumbered(first);
-
-      UUID second = insertCustomer();
-      sequencer.committed(tenant);
-      sleep(Duration.ofSeconds(2));
-      assertThat(position(second)).isNull();
-    }
-  }
-
-  @Test
-  void withoutAGapEachAnnouncedWriteIsNumberedByARunOfItsOwn() {
-    try (ChangeSequencer sequencer = new ChangeSequencer(notifier, database::dedicatedConnection, NEVER, Duration.ZERO)) {
       for (int i = 0; i < 3; i++) {
+        long runs = sequencer.runs();
         UUID customer = insertCustomer();
         sequencer.committed(tenant);
-        awaitNumbered(customer);
+        await("numbered", () -> position(customer) != null);
+        await("the run ended", () -> sequencer.runs() > runs);
       }
     }
   }
 
   @Test
-  void writesAnnouncedDuringTheGapAreNumberedWhenItEnds() {
-    try (ChangeSequencer sequencer = new ChangeSequencer(notifier, database::dedicatedConnection, NEVER, Duration.ofMillis(500))) {
+  void aWriteAnnouncedWhileARunIsUnderWayMakesTheNextRunWaitForTheGap() throws SQLException {
+    try (ChangeSequencer sequencer = new ChangeSequencer(notifier, database::dedicatedConnection, NEVER, NEVER);
+        Connection holder = database.dedicatedConnection()) {
+      long runs = sequencer.runs();
+      // The run waits for the sequencer's row while this transaction holds it.
+      holder.setAutoCommit(false);
+      try (Statement lock = holder.createStatement()) {
+        lock.execute("select last_position from customer_event_sequencer for update");
+      }
       UUID first = insertCustomer();
       sequencer.committed(tenant);
-      awaitNumbered(first);
+      await("the run waits for the lock", this::sequencerWaitsForALock);
       UUID second = insertCustomer();
       sequencer.committed(tenant);
+      holder.commit();
+      await("the run ended", () -> sequencer.runs() > runs);
+      assertThat(position(first)).isNotNull();
+      assertThat(position(second)).as("committed before the run read the events").isNotNull();
+
       UUID third = insertCustomer();
       sequencer.committed(tenant);
-      awaitNumbered(third);
-      assertThat(position(second)).isEqualTo(position(first) + 1);
-      assertThat(position(third)).isEqualTo(position(first) + 2);
+      sleep(Duration.ofSeconds(2));
+      assertThat(position(third)).as("held back by the gap").isNull();
     }
+  }
+
+  private boolean sequencerWaitsForALock() {
+    return database.dsl().fetchExists(org.jooq.impl.DSL.selectOne().from("pg_stat_activity")
+        .where("wait_event_type = 'Lock' and query like '%customer_event_sequence%'"));
   }
 
   private UUID insertCustomer() {
@@ -91,11 +99,11 @@ class ChangeSequencerTest {
     return database.dsl().resultQuery("select position from customer_event where customer_id = ?", customer).fetchOne(0, Long.class);
   }
 
-  /** Waits for the customer's event to be numbered: long enough for a busy machine, far shorter than {@link #NEVER}. */
-  private void awaitNumbered(UUID customer) {
+  /** Waits for the condition: long enough for a busy machine, far shorter than {@link #NEVER}. */
+  private static void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (position(customer) == null) {
-      assertThat(System.nanoTime()).as("numbered within 30 s").isLessThan(deadline);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what + " within 30 s").isLessThan(deadline);
       sleep(Duration.ofMillis(10));
     }
   }
