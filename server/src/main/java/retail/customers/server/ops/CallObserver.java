@@ -47,6 +47,8 @@ public final class CallObserver implements ServerInterceptor {
   private final Consumer<UUID> wrote;
   /** The timers by method and code, registered once: a registration per call built and hashed its id and tags each time. */
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  /** Whether each method may write, decided once: matching its name was 3% of a GetCustomer's server CPU. */
+  private final ConcurrentHashMap<String, Boolean> writes = new ConcurrentHashMap<>();
 
   /**
    * @param nanoTime the clock of durations ({@code System::nanoTime})
@@ -67,7 +69,7 @@ public final class CallObserver implements ServerInterceptor {
         new SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            if (status.isOk() && record.tenant() != null && isWrite(method)) {
+            if (status.isOk() && record.tenant() != null && writes.computeIfAbsent(method, CallObserver::isWrite)) {
               wrote.accept(record.tenant());
             }
             ended(method, status, trailers, Duration.ofNanos(nanoTime.getAsLong() - started), record);
