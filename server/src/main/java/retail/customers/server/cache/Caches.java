@@ -42,6 +42,22 @@ public final class Caches {
   }
 
   /**
+   * Like {@link #expiringAsyncAfterWrite}, loading what it lacks by
+   * {@code loader} on {@code loads}, not on the thread that asks: the
+   * callers that find a key missing or expired share one load, and its
+   * failure.
+   */
+  public static <K, V> AsyncLoadingCache<K, V> expiringLoading(
+      Clock clock, Duration timeToLive, long maximumSize, Executor loads, CacheLoader<K, V> loader) {
+    return Caffeine.newBuilder()
+        .ticker(() -> nanos(clock.instant()))
+        .expireAfterWrite(timeToLive)
+        .maximumSize(maximumSize)
+        .executor(loads)
+        .buildAsync(loader);
+  }
+
+  /**
    * A cache that loads what it lacks and, once an entry is older than
    * {@code refreshAfter}, goes on serving it while it loads it again;
    * bounded by the weight of its entries. Values are loaded by

@@ -392,8 +392,8 @@ public final class CustomerRepository {
    * a batch's CPU in the server.
    */
   Map<UUID, CustomerRow> insertAll(DSLContext tx, List<CustomerRecord> rows) {
-    List<Field<?>> columns = changedInAny(rows);
-    if (!rows.stream().allMatch(row -> changed(row).size() == columns.size())) {
+    List<Field<?>> columns = changed(rows.getFirst());
+    if (!rows.stream().allMatch(row -> changed(row).equals(columns))) {
       // A column left out of one row would be null there, not its default.
       throw new IllegalArgumentException("rows inserted together must set the same columns");
     }

@@ -7,13 +7,11 @@ import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 import static retail.customers.db.Tables.CUSTOMER_COUNT;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record2;
@@ -35,15 +33,14 @@ final class TenantSizes {
   /** A tenant's customers: active ones, and all but the merged ones (archived ones too). */
   private record Size(long active, long unmerged) {}
 
-  /** Where the counts are read: outside the calls that wait for them. */
-  private static final Executor READS = Caches.onVirtualThreads("tenant-size");
-
   private final DSLContext dsl;
-  private final AsyncCache<UUID, Size> sizes;
+  private final AsyncLoadingCache<UUID, Size> sizes;
 
   TenantSizes(DSLContext dsl, Clock clock) {
     this.dsl = dsl;
-    this.sizes = Caches.expiringAsyncAfterWrite(clock, TIME_TO_LIVE, MAX_TENANTS);
+    // Read outside the calls that wait for them.
+    this.sizes = Caches.expiringLoading(clock, TIME_TO_LIVE, MAX_TENANTS, Caches.onVirtualThreads("tenant-size"),
+        tenant -> Tenancy.call(tenant, () -> read(tenant)));
   }
 
   /**
@@ -53,8 +50,7 @@ final class TenantSizes {
    * and share its failure (see {@link TenantSample}).
    */
   long of(UUID tenant, boolean showDeleted) {
-    Size size = CallDeadlines.awaited(
-        sizes.get(tenant, (key, executor) -> CompletableFuture.supplyAsync(() -> Tenancy.call(key, () -> read(key)), READS)));
+    Size size = CallDeadlines.awaited(sizes.get(tenant));
     return showDeleted ? size.unmerged() : size.active();
   }
 
